@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every system package ftpc needs to build, test and benchmark, from Debian's archive.
+# Idempotent and non-interactive: safe to run on every setup and in CI.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache lld-19 python3 python3-pip python3-venv
+  # compiler back end: LLVM/MLIR 19 (FileCheck and lit come with llvm-19-tools)
+  llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools libomp-19-dev
+  # runtime: LibTorch 1.13 and a fast BLAS for it (without OpenBLAS LibTorch falls back to netlib, 12-17x slower)
+  libtorch-dev libopenblas0-pthread
+  # libraries
+  libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libre2-dev libutf8proc-dev libssl-dev
+  # tests, benchmarks, fuzzing (libFuzzer needs clang's runtime)
+  libgtest-dev libgmock-dev libbenchmark-dev clang-19 libclang-rt-19-dev
+  # fixtures
+  ca-certificates tar gzip unzip
+)
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "bootstrap: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+echo "bootstrap: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "bootstrap: done"

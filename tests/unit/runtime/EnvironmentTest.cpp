@@ -1,0 +1,26 @@
+#include "ftp/runtime/Environment.h"
+
+#include <gtest/gtest.h>
+
+#include <torch/torch.h>
+
+TEST(Environment, ThreadsAreSetExplicitly) {
+  ftp::runtime::setThreads(2);
+  EXPECT_EQ(ftp::runtime::threads(), 2);
+  ftp::runtime::setThreads(1);
+  EXPECT_EQ(ftp::runtime::threads(), 1);
+}
+
+// The bootstrap must install an optimized BLAS: with Debian's default reference BLAS every matrix
+// product LibTorch runs is 12-17x slower. Failing here means scripts/bootstrap.sh missed it.
+TEST(Environment, MatrixProductsDoNotUseTheReferenceBlas) {
+  auto a = torch::ones({64, 64});
+  auto c = torch::mm(a, a); // make sure the BLAS library is loaded and resolved
+  EXPECT_FLOAT_EQ(c[0][0].item<float>(), 64.0f);
+  std::string blas = ftp::runtime::blasLibrary();
+  EXPECT_FALSE(ftp::runtime::blasIsReference()) << "LibTorch uses " << blas;
+}
+
+TEST(Environment, VersionMatchesTheHeaders) {
+  EXPECT_STREQ(ftp::runtime::libtorchVersion(), TORCH_VERSION);
+}

@@ -1,0 +1,207 @@
+//===- main.cpp - the ftpc command line -----------------------------------------===//
+//
+// ftpc [--emit=STAGE] FILE          show one stage of compiling FILE
+// ftpc check|fmt|run|privacy|deid|bench ...
+//
+// docs/cli.md documents every subcommand, option and exit code; keep the two in step.
+//
+//===----------------------------------------------------------------------------------------===//
+
+#include "Driver.h"
+
+#include "ftp/Version.h"
+#include "ftp/Support/Versions.h"
+#include "ftp/runtime/Environment.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+#include <unistd.h>
+
+namespace ftp::driver {
+
+Session::Session(const DiagnosticOptions &options) {
+  if (options.format == "json") {
+    printer_ = std::make_unique<lang::JsonDiagnosticPrinter>(sources_, std::cout);
+  } else {
+    bool color = options.color == "always" || (options.color == "auto" && isatty(STDERR_FILENO));
+    printer_ = std::make_unique<lang::TextDiagnosticPrinter>(sources_, std::cerr, color);
+  }
+  engine_ = std::make_unique<lang::DiagnosticEngine>(sources_, *printer_);
+}
+
+Session::~Session() = default;
+
+std::optional<uint32_t> Session::load(const std::string &path) {
+  std::string error;
+  auto file = sources_.addFile(path, &error);
+  if (!file)
+    engine_->report(lang::SourceLoc{}, lang::DiagKind::FileNotReadable, path, error);
+  return file;
+}
+
+int Session::finish() {
+  printer_->finish();
+  return engine_->hasErrors() ? kExitUserError : kExitOk;
+}
+
+} // namespace ftp::driver
+
+using namespace ftp::driver;
+
+namespace {
+
+std::string versionText() {
+  std::string blas = ftp::runtime::blasLibrary();
+  return fmt::format("ftpc {}\nMLIR {}\nLibTorch {}\nBLAS {}{}", FTPC_VERSION_STRING,
+                     ftp::compiler::mlirVersion(), ftp::runtime::libtorchVersion(), blas,
+                     ftp::runtime::blasIsReference()
+                         ? " (reference BLAS: slow; install libopenblas0-pthread)"
+                         : "");
+}
+
+int notImplemented(const std::string &what, int issue) {
+  std::cerr << fmt::format("ftpc: `{}` is not implemented yet (tracked in issue {})\n", what, issue);
+  return kExitNotImplemented;
+}
+
+const std::vector<std::string> kStages = {"tokens", "ast", "sema", "mlir", "linalg", "llvm", "ptx"};
+
+void addDiagnosticOptions(CLI::App &app, DiagnosticOptions &options) {
+  app.add_option("--diagnostics-format", options.format,
+                 "how to print errors: `text` for people (stderr), `json` for tools (stdout)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  app.add_option("--color", options.color, "color in text diagnostics: auto, always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+}
+
+} // namespace
+
+int main(int argc, char **argv) try {
+  CLI::App app{"ftpc: a compiler for fine-tuning pipelines.\n\n"
+               "Checks a .ftp pipeline before anything runs, compiles its numeric steps through MLIR "
+               "into fused kernels, and runs it on LibTorch, leaving a manifest that pins what went "
+               "in and what came out.",
+               "ftpc"};
+  app.set_version_flag("--version", versionText());
+  app.require_subcommand(0, 1);
+  app.failure_message([](const CLI::App *, const CLI::Error &e) {
+    return fmt::format("ftpc: error: {}\nrun `ftpc --help` for usage\n", e.what());
+  });
+  app.footer("Exit codes: 0 success, 1 user error (bad program, file or option), 2 internal "
+             "error, 3 not implemented yet.\nSee docs/cli.md.");
+
+  DiagnosticOptions diagOptions;
+  addDiagnosticOptions(app, diagOptions);
+
+  // ftpc --emit=STAGE FILE
+  std::string emitStage;
+  std::string emitFile;
+  app.add_option("--emit", emitStage,
+                 "print one compilation stage of FILE: tokens, ast, sema, mlir, linalg, llvm, ptx")
+      ->check(CLI::IsMember(kStages));
+  app.add_option("file", emitFile, "the .ftp pipeline, for --emit");
+
+  // ftpc check
+  std::vector<std::string> checkFiles;
+  std::vector<std::string> overrides;
+  bool verifyDiagnostics = false;
+  CLI::App *check = app.add_subcommand(
+      "check", "check pipelines without running them: syntax, types, options, paths, label sets, "
+               "the privacy budget");
+  check->add_option("files", checkFiles, "the .ftp files to check")->required();
+  check->add_option("--set", overrides, "override an option: path.to.option=value (repeatable)");
+  check->add_flag("--verify-diagnostics", verifyDiagnostics,
+                  "compare reported diagnostics with `# expected-error {{...}}` annotations in the "
+                  "files (for tests)");
+  addDiagnosticOptions(*check, diagOptions);
+
+  // ftpc fmt
+  std::vector<std::string> fmtFiles;
+  bool fmtCheckOnly = false;
+  CLI::App *fmtCmd = app.add_subcommand(
+      "fmt", "rewrite .ftp files in canonical form, keeping comments");
+  fmtCmd->add_option("files", fmtFiles, "the .ftp files to format in place")->required();
+  fmtCmd->add_flag("--check", fmtCheckOnly,
+                   "change nothing; exit 1 and list the files that would change");
+
+  // ftpc run
+  std::string runFile;
+  std::string runOut;
+  int runThreads = 0;
+  CLI::App *run = app.add_subcommand(
+      "run", "check, compile and run a pipeline; writes runs/<name>/<id>/ with a manifest, "
+             "metrics, checkpoints, the final model and a report");
+  run->add_option("file", runFile, "the .ftp pipeline")->required();
+  run->add_option("--set", overrides, "override an option: path.to.option=value (repeatable)");
+  run->add_option("--out", runOut, "root folder for run records (default: runs/, or ftp.toml)");
+  run->add_option("--threads", runThreads, "CPU threads (default: all, or ftp.toml)");
+  run->add_flag("--resume", "resume the latest unfinished run of this pipeline from its checkpoint");
+
+  // ftpc privacy
+  std::string privacyFile;
+  CLI::App *privacy = app.add_subcommand(
+      "privacy", "show a pipeline's privacy accounting: sample rate, steps, noise multiplier, "
+                 "epsilon over training");
+  privacy->add_option("file", privacyFile, "the .ftp pipeline")->required();
+
+  // ftpc deid
+  std::string deidInput;
+  std::string deidOutput;
+  CLI::App *deid = app.add_subcommand(
+      "deid", "detect and anonymize personal data (e-mail, phone, IP, URL, names, ...) in text, "
+              "CSV or JSONL files");
+  deid->add_option("input", deidInput, "file to de-identify")->required();
+  deid->add_option("-o,--output", deidOutput, "where to write the result")->required();
+
+  // ftpc bench
+  CLI::App *bench = app.add_subcommand(
+      "bench", "measure ftpc's fused step kernels against LibTorch eager on this machine");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success &e) {
+    return app.exit(e); // --help, --version
+  } catch (const CLI::ParseError &e) {
+    app.exit(e);
+    return kExitUserError;
+  }
+
+  if (*check)
+    return notImplemented("ftpc check", 3);
+  if (*fmtCmd)
+    return notImplemented("ftpc fmt", 3);
+  if (*run)
+    return notImplemented("ftpc run", 5);
+  if (*privacy)
+    return notImplemented("ftpc privacy", 7);
+  if (*deid)
+    return notImplemented("ftpc deid", 8);
+  if (*bench)
+    return notImplemented("ftpc bench", 6);
+
+  if (!emitStage.empty()) {
+    if (emitFile.empty()) {
+      std::cerr << "ftpc: --emit needs a .ftp file\n";
+      return kExitUserError;
+    }
+    Session session(diagOptions);
+    if (emitStage == "tokens")
+      return emitTokens(session, emitFile);
+    return notImplemented("ftpc --emit=" + emitStage, emitStage == "ast" || emitStage == "sema" ? 3 : 6);
+  }
+  if (!emitFile.empty()) {
+    std::cerr << fmt::format("ftpc: what should ftpc do with `{}`? try `ftpc check {}` or "
+                             "`ftpc run {}`\n",
+                             emitFile, emitFile, emitFile);
+    return kExitUserError;
+  }
+  std::cout << app.help();
+  return kExitUserError;
+} catch (const std::exception &e) {
+  std::cerr << "ftpc: internal error: " << e.what() << "\n";
+  return kExitInternalError;
+}
