@@ -18,6 +18,17 @@ set(LLVM_TOOLS_DIR "${LLVM_TOOLS_BINARY_DIR}")
 # --- LibTorch -----------------------------------------------------------------------------------------
 find_package(Torch REQUIRED CONFIG)
 message(STATUS "ftpc: LibTorch ${Torch_VERSION} from ${Torch_DIR}")
+# TorchConfig searches its own lib/ folder last, so with Debian's libtorch-dev installed a LibTorch
+# given as CMAKE_PREFIX_PATH=<libtorch>/share/cmake would pair 2.x headers with the system's 1.13
+# library. Refuse that mix: the prefix must be the LibTorch root.
+get_filename_component(_torch_lib_dir "${TORCH_LIBRARY}" DIRECTORY)
+get_filename_component(_torch_lib_dir "${_torch_lib_dir}" REALPATH)
+get_filename_component(_torch_prefix_lib "${TORCH_INSTALL_PREFIX}/lib" REALPATH)
+if(NOT _torch_lib_dir STREQUAL _torch_prefix_lib AND NOT TORCH_INSTALL_PREFIX STREQUAL "/usr")
+  message(FATAL_ERROR "LibTorch's headers come from ${TORCH_INSTALL_PREFIX} but its library from "
+    "${TORCH_LIBRARY}. Pass the LibTorch root folder, e.g. -DCMAKE_PREFIX_PATH=/opt/libtorch "
+    "(not .../share/cmake), and start from an empty build folder.")
+endif()
 # TorchConfig.cmake leaks its flags (-D_GLIBCXX_USE_CXX11_ABI, sometimes -std) through
 # TORCH_CXX_FLAGS into CMAKE_CXX_FLAGS when asked; we only use its imported targets.
 

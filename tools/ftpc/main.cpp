@@ -23,7 +23,7 @@ namespace ftp::driver {
 
 Session::Session(const DiagnosticOptions &options) {
   if (options.format == "json") {
-    printer_ = std::make_unique<lang::JsonDiagnosticPrinter>(sources_, std::cout);
+    printer_ = std::make_unique<lang::JsonDiagnosticPrinter>(sources_, std::cerr);
   } else {
     bool color = options.color == "always" || (options.color == "auto" && isatty(STDERR_FILENO));
     printer_ = std::make_unique<lang::TextDiagnosticPrinter>(sources_, std::cerr, color);
@@ -70,7 +70,7 @@ const std::vector<std::string> kStages = {"tokens", "ast", "sema", "mlir", "lina
 
 void addDiagnosticOptions(CLI::App &app, DiagnosticOptions &options) {
   app.add_option("--diagnostics-format", options.format,
-                 "how to print errors: `text` for people (stderr), `json` for tools (stdout)")
+                 "how to print errors on stderr: `text` for people, `json` (one array) for tools")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   app.add_option("--color", options.color, "color in text diagnostics: auto, always, never")

