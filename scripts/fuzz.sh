@@ -19,7 +19,9 @@ cmake --build "$build" --target fuzz-frontend
 
 corpus="$build/corpus/frontend"
 mkdir -p "$corpus" "$build/artifacts"
-find "$root/examples" "$root/stdlib" "$root/tests/lit" -name '*.ftp' -exec cp {} "$corpus/" \;
+for dir in examples stdlib tests/lit; do
+  [ -d "$root/$dir" ] && find "$root/$dir" -name '*.ftp' -exec cp {} "$corpus/" \;
+done
 
 echo "fuzz: fuzz-frontend for ${seconds}s on $(ls "$corpus" | wc -l) inputs"
 "$build/tests/fuzz/fuzz-frontend" "$corpus" -max_total_time="$seconds" -timeout=10 \
