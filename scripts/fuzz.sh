@@ -20,7 +20,7 @@ cmake --build "$build" --target fuzz-frontend
 corpus="$build/corpus/frontend"
 mkdir -p "$corpus" "$build/artifacts"
 for dir in examples stdlib tests/lit; do
-  [ -d "$root/$dir" ] && find "$root/$dir" -name '*.ftp' -exec cp {} "$corpus/" \;
+  if [ -d "$root/$dir" ]; then find "$root/$dir" -name '*.ftp' -exec cp {} "$corpus/" \; ; fi
 done
 
 echo "fuzz: fuzz-frontend for ${seconds}s on $(ls "$corpus" | wc -l) inputs"
