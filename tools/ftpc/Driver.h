@@ -44,5 +44,6 @@ private:
 };
 
 int emitTokens(Session &session, const std::string &path);
+int emitAST(Session &session, const std::string &path);
 
 } // namespace ftp::driver

@@ -191,6 +191,8 @@ int main(int argc, char **argv) try {
     Session session(diagOptions);
     if (emitStage == "tokens")
       return emitTokens(session, emitFile);
+    if (emitStage == "ast")
+      return emitAST(session, emitFile);
     return notImplemented("ftpc --emit=" + emitStage, emitStage == "ast" || emitStage == "sema" ? 3 : 6);
   }
   if (!emitFile.empty()) {

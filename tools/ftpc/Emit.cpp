@@ -31,3 +31,20 @@ int emitTokens(Session &session, const std::string &path) {
 }
 
 } // namespace ftp::driver
+
+#include "lang/ast/ASTDump.h"
+#include "lang/parse/Parser.h"
+
+namespace ftp::driver {
+
+int emitAST(Session &session, const std::string &path) {
+  auto file = session.load(path);
+  if (!file)
+    return session.finish();
+  lang::Parser parser(*file, session.sources(), session.diagnostics());
+  lang::File ast = parser.parseFile();
+  lang::dumpAST(ast, session.sources(), std::cout);
+  return session.finish();
+}
+
+} // namespace ftp::driver

@@ -1,0 +1,247 @@
+//===- Parser.cpp - tokens, recovery, the file and its sections -----------------===//
+
+#include "lang/parse/Parser.h"
+
+#include "lang/diag/Suggest.h"
+#include "lang/lex/Lexer.h"
+
+namespace ftp::lang {
+
+Parser::Parser(uint32_t file, const SourceManager &sources, DiagnosticEngine &diagnostics)
+    : sources_(sources), diagnostics_(diagnostics), file_(file) {
+  Lexer lexer(file, sources, diagnostics);
+  for (Token &token : lexer.lexAll())
+    if (!token.is(TokenKind::Comment))
+      tokens_.push_back(std::move(token));
+  lastEnd_ = SourceLoc{file, 0};
+}
+
+// --- tokens -------------------------------------------------------------------------------------
+
+const Token &Parser::peek(size_t ahead) const {
+  size_t i = pos_;
+  while (true) {
+    while (bracketDepth_ > 0 && tokens_[i].is(TokenKind::Newline))
+      ++i;
+    if (ahead == 0 || tokens_[i].is(TokenKind::EndOfFile))
+      return tokens_[i];
+    --ahead;
+    ++i;
+  }
+}
+
+const Token &Parser::advance() {
+  while (bracketDepth_ > 0 && tokens_[pos_].is(TokenKind::Newline))
+    ++pos_;
+  const Token &token = tokens_[pos_];
+  if (!token.is(TokenKind::EndOfFile)) {
+    ++pos_;
+    lastEnd_ = token.range.end;
+  }
+  return token;
+}
+
+bool Parser::consume(TokenKind kind) {
+  if (!at(kind))
+    return false;
+  advance();
+  return true;
+}
+
+bool Parser::expect(TokenKind kind, const char *what) {
+  if (consume(kind))
+    return true;
+  errorExpected(what);
+  return false;
+}
+
+std::string Parser::describe(const Token &token) const {
+  switch (token.kind) {
+  case TokenKind::Identifier:
+  case TokenKind::Integer:
+  case TokenKind::Float:
+    return "`" + std::string(token.spelling) + "`";
+  case TokenKind::String:
+    return "string " + std::string(token.spelling.substr(0, 40)) +
+           (token.spelling.size() > 40 ? "..." : "");
+  default:
+    return tokenKindDescription(token.kind);
+  }
+}
+
+void Parser::errorExpected(const std::string &what) {
+  const Token &token = peek();
+  if (token.is(TokenKind::Invalid))
+    return; // the lexer has reported it
+  SourceRange range = token.range;
+  if (token.is(TokenKind::Newline) || token.is(TokenKind::EndOfFile))
+    range = SourceRange(lastEnd_); // point just after the last good token, on its line
+  diagnostics_.report(range, DiagKind::ExpectedToken, what, describe(token));
+}
+
+bool Parser::atStatementEnd() const {
+  TokenKind k = peek().kind;
+  return k == TokenKind::Newline || k == TokenKind::Semicolon || k == TokenKind::RightBrace ||
+         k == TokenKind::EndOfFile;
+}
+
+void Parser::skipSeparators() {
+  while (at(TokenKind::Newline) || at(TokenKind::Semicolon))
+    advance();
+}
+
+void Parser::recoverToStatementEnd() {
+  // Called at statement level, after the expression parsers have unwound (bracketDepth_ is 0), so
+  // line breaks are significant again; brackets opened while skipping are balanced here.
+  unsigned depth = 0;
+  while (!at(TokenKind::EndOfFile)) {
+    TokenKind k = peek().kind;
+    if (depth == 0 && (k == TokenKind::Newline || k == TokenKind::Semicolon || k == TokenKind::RightBrace))
+      return;
+    if (k == TokenKind::LeftBrace || k == TokenKind::LeftParen || k == TokenKind::LeftBracket)
+      ++depth;
+    if ((k == TokenKind::RightBrace || k == TokenKind::RightParen || k == TokenKind::RightBracket) && depth > 0)
+      --depth;
+    advance();
+  }
+}
+
+SourceRange Parser::rangeFrom(SourceLoc begin) const { return SourceRange(begin, lastEnd_); }
+
+// --- file ---------------------------------------------------------------------------------------
+
+File Parser::parseFile() {
+  File file;
+  file.fileId = file_;
+  skipSeparators();
+  parseVersion(file);
+  while (true) {
+    skipSeparators();
+    if (at(TokenKind::EndOfFile))
+      break;
+    if (atIdentifier("import")) {
+      parseImport(file);
+    } else if (atIdentifier("pipeline")) {
+      parseSection(file.pipelines);
+    } else if (atIdentifier("preset")) {
+      parseSection(file.presets);
+    } else {
+      const Token &token = peek();
+      if (!token.is(TokenKind::Invalid)) {
+        std::string hint = token.is(TokenKind::Identifier)
+                               ? didYouMean(token.spelling, {"pipeline", "preset", "import"})
+                               : "";
+        diagnostics_.report(token.range, DiagKind::UnknownTopLevel, describe(token), hint);
+      }
+      // Skip the whole line, or the whole braced section that follows it.
+      recoverToStatementEnd();
+      if (at(TokenKind::RightBrace))
+        advance();
+    }
+  }
+  return file;
+}
+
+void Parser::parseVersion(File &file) {
+  if (!atIdentifier("ftp")) {
+    const Token &token = peek();
+    if (!token.is(TokenKind::Invalid))
+      diagnostics_.report(token.range, DiagKind::MissingVersion, describe(token));
+    file.version = kLanguageVersion; // read the rest as the current version
+    return;
+  }
+  SourceLoc begin = advance().range.begin;
+  const Token &number = peek();
+  if (!number.is(TokenKind::Float) && !number.is(TokenKind::Integer)) {
+    errorExpected("a version number such as `0.1` after `ftp`");
+    recoverToStatementEnd();
+    file.version = kLanguageVersion;
+    return;
+  }
+  advance();
+  file.version = std::string(number.spelling);
+  file.versionRange = number.range;
+  if (file.version != kLanguageVersion)
+    diagnostics_.report(number.range, DiagKind::UnsupportedVersion, file.version, kLanguageVersion);
+  (void)begin;
+  if (!atStatementEnd()) {
+    errorExpected("end of line after the version");
+    recoverToStatementEnd();
+  }
+}
+
+void Parser::parseImport(File &file) {
+  Import import;
+  SourceLoc begin = advance().range.begin;
+  if (!at(TokenKind::String)) {
+    errorExpected("the module path as a string, e.g. `import \"presets/privacy\"`");
+    recoverToStatementEnd();
+    return;
+  }
+  const Token &path = advance();
+  import.path = path.value;
+  import.pathRange = path.range;
+  if (atIdentifier("as")) {
+    advance();
+    if (!at(TokenKind::Identifier)) {
+      errorExpected("a name after `as`");
+      recoverToStatementEnd();
+      return;
+    }
+    const Token &alias = advance();
+    import.alias = {std::string(alias.spelling), alias.range};
+  }
+  import.range = rangeFrom(begin);
+  if (!atStatementEnd()) {
+    errorExpected("end of line after the import");
+    recoverToStatementEnd();
+  }
+  file.imports.push_back(std::move(import));
+}
+
+void Parser::parseSection(std::vector<Section> &into) {
+  Section section;
+  const Token &keyword = advance();
+  section.keyword = {std::string(keyword.spelling), keyword.range};
+  if (!at(TokenKind::Identifier)) {
+    errorExpected(std::string("a name after `") + section.keyword.text + "`");
+    recoverToStatementEnd();
+    if (!at(TokenKind::LeftBrace))
+      return;
+  } else {
+    const Token &name = advance();
+    section.name = {std::string(name.spelling), name.range};
+  }
+  if (!at(TokenKind::LeftBrace)) {
+    errorExpected("`{` to open the " + section.keyword.text);
+    recoverToStatementEnd();
+    return;
+  }
+  parseBlock(section.body);
+  section.range = rangeFrom(keyword.range.begin);
+  into.push_back(std::move(section));
+}
+
+bool Parser::parseBlock(Block &block) {
+  SourceLoc begin = peek().range.begin;
+  advance(); // `{`
+  while (true) {
+    skipSeparators();
+    if (at(TokenKind::RightBrace)) {
+      advance();
+      break;
+    }
+    if (at(TokenKind::EndOfFile)) {
+      diagnostics_.report(SourceRange(begin, begin.advanced(1)), DiagKind::ExpectedToken,
+                          "`}` to close this block", "end of file");
+      block.range = rangeFrom(begin);
+      return false;
+    }
+    if (StmtPtr stmt = parseStatement())
+      block.stmts.push_back(std::move(stmt));
+  }
+  block.range = rangeFrom(begin);
+  return true;
+}
+
+} // namespace ftp::lang
