@@ -26,7 +26,8 @@ size_t editDistance(std::string_view a, std::string_view b) {
 std::string closestMatch(std::string_view name, const std::vector<std::string> &candidates) {
   if (name.empty() || name.size() > 64)
     return {};
-  size_t limit = name.size() <= 4 ? 1 : 2;
+  // Fewer edits than the name has characters: `q` is no typo of `p`.
+  size_t limit = std::min<size_t>(name.size() <= 4 ? 1 : 2, name.size() - 1);
   std::string best;
   size_t bestDistance = limit + 1;
   for (const std::string &candidate : candidates) {

@@ -46,7 +46,7 @@ struct BracketScope {
 
 ExprPtr Parser::parseExpr(bool allowMap) {
   if (exprDepth_ >= kMaxExprDepth) {
-    diagnostics_.report(peek().range, DiagKind::NestingTooDeep, kMaxExprDepth);
+    diagnostics_.report(peek().range, DiagKind::NestingTooDeep, kMaxExprDepth, "expression");
     return nullptr;
   }
   ++exprDepth_;

@@ -12,6 +12,7 @@
 namespace ftp::lang {
 
 StmtPtr Parser::parseStatement() {
+  size_t start = pos_;
   const Token &token = peek();
   if (!token.is(TokenKind::Identifier)) {
     errorExpected("a statement");
@@ -35,11 +36,11 @@ StmtPtr Parser::parseStatement() {
   else
     stmt = parseOption();
   if (!stmt) {
-    recoverToStatementEnd();
+    recoverToStatementEnd(start);
     return nullptr;
   }
   if (!finishStatement(*stmt)) {
-    recoverToStatementEnd();
+    recoverToStatementEnd(start);
     return stmt; // keep what parsed: the checker can still see the definition
   }
   return stmt;
@@ -163,6 +164,32 @@ bool Parser::parseArgs(std::vector<Arg> &args, TokenKind closing, bool allowMapF
     if (closing != TokenKind::EndOfFile && at(closing))
       return true; // trailing comma
   }
+}
+
+bool Parser::parseOverride(std::vector<Name> &path, std::vector<Arg> &args) {
+  while (true) {
+    if (!at(TokenKind::Identifier)) {
+      errorExpected("an option path such as `finetune.epochs`");
+      return false;
+    }
+    const Token &name = advance();
+    path.push_back({std::string(name.spelling), name.range});
+    if (!consume(TokenKind::Dot))
+      break;
+  }
+  if (!expect(TokenKind::Equal, "`=` and the new value, as in `finetune.epochs=5`"))
+    return false;
+  if (at(TokenKind::EndOfFile)) {
+    errorExpected("a value after `=`");
+    return false;
+  }
+  if (!parseArgs(args, TokenKind::EndOfFile, /*allowMapFirst=*/true))
+    return false;
+  if (!at(TokenKind::EndOfFile)) {
+    errorExpected("the end of the override");
+    return false;
+  }
+  return true;
 }
 
 } // namespace ftp::lang

@@ -90,18 +90,53 @@ void Parser::skipSeparators() {
     advance();
 }
 
-void Parser::recoverToStatementEnd() {
+void Parser::recoverToStatementEnd(size_t statementStart) {
   // Called at statement level, after the expression parsers have unwound (bracketDepth_ is 0), so
-  // line breaks are significant again; brackets opened while skipping are balanced here.
-  unsigned depth = 0;
+  // line breaks are significant again; brackets opened while skipping are balanced here. `closers`
+  // holds the closing bracket each open one waits for, innermost last.
+  std::vector<TokenKind> closers;
+  auto track = [&closers](TokenKind k) {
+    if (k == TokenKind::LeftBrace)
+      closers.push_back(TokenKind::RightBrace);
+    else if (k == TokenKind::LeftParen)
+      closers.push_back(TokenKind::RightParen);
+    else if (k == TokenKind::LeftBracket)
+      closers.push_back(TokenKind::RightBracket);
+    else if ((k == TokenKind::RightBrace || k == TokenKind::RightParen ||
+              k == TokenKind::RightBracket) && !closers.empty())
+      closers.pop_back();
+  };
+  // An error inside `f(a: {1: b})` leaves `(` and `{` open: without counting them, the map's `}`
+  // would end the enclosing block and `)` would start a cascade of errors. But when the parser
+  // stopped at a name or `|` at the start of a new line, the brackets were most likely never
+  // closed (`f("a"` and then the next statement or chain element): resume there.
+  auto afterLineBreaks = [this] {
+    size_t next = pos_;
+    while (tokens_[next].is(TokenKind::Newline))
+      ++next;
+    return next;
+  };
+  const Token &next = tokens_[afterLineBreaks()];
+  bool newLineStatement =
+      &next != &tokens_[pos_] && (next.is(TokenKind::Identifier) || next.is(TokenKind::Pipe));
+  if (statementStart != kNoStatementStart && !newLineStatement)
+    for (size_t i = statementStart; i < pos_; ++i)
+      track(tokens_[i].kind);
   while (!at(TokenKind::EndOfFile)) {
     TokenKind k = peek().kind;
-    if (depth == 0 && (k == TokenKind::Newline || k == TokenKind::Semicolon || k == TokenKind::RightBrace))
+    if (closers.empty() && k == TokenKind::Newline) {
+      // A line that starts with `|` continues the chain of the statement before it.
+      if (!tokens_[afterLineBreaks()].is(TokenKind::Pipe))
+        return;
+      advance();
+      continue;
+    }
+    if (closers.empty() && (k == TokenKind::Semicolon || k == TokenKind::RightBrace))
       return;
-    if (k == TokenKind::LeftBrace || k == TokenKind::LeftParen || k == TokenKind::LeftBracket)
-      ++depth;
-    if ((k == TokenKind::RightBrace || k == TokenKind::RightParen || k == TokenKind::RightBracket) && depth > 0)
-      --depth;
+    // A `}` while a `(` or `[` is open closes the enclosing block: those were never closed.
+    if (k == TokenKind::RightBrace && closers.back() != TokenKind::RightBrace)
+      return;
+    track(k);
     advance();
   }
 }
@@ -214,8 +249,19 @@ void Parser::parseSection(std::vector<Section> &into) {
   }
   if (!at(TokenKind::LeftBrace)) {
     errorExpected("`{` to open the " + section.keyword.text);
-    recoverToStatementEnd();
-    return;
+    // The body most likely follows without its `{`: skip it, up to its `}` or the next section,
+    // rather than report each of its statements as out of place at the top level.
+    while (true) {
+      recoverToStatementEnd();
+      skipSeparators();
+      if (at(TokenKind::EndOfFile) || atIdentifier("pipeline") || atIdentifier("preset") ||
+          atIdentifier("import"))
+        return;
+      if (at(TokenKind::RightBrace)) {
+        advance();
+        return;
+      }
+    }
   }
   parseBlock(section.body);
   section.range = rangeFrom(keyword.range.begin);
@@ -224,6 +270,14 @@ void Parser::parseSection(std::vector<Section> &into) {
 
 bool Parser::parseBlock(Block &block) {
   SourceLoc begin = peek().range.begin;
+  // Blocks nest by recursion: a limit keeps a hostile file from overflowing the stack. The caller
+  // recovers by skipping the block, which is a loop.
+  constexpr unsigned kMaxBlockDepth = 64;
+  if (blockDepth_ >= kMaxBlockDepth) {
+    diagnostics_.report(peek().range, DiagKind::NestingTooDeep, kMaxBlockDepth, "blocks");
+    return false;
+  }
+  ++blockDepth_;
   advance(); // `{`
   while (true) {
     skipSeparators();
@@ -232,15 +286,20 @@ bool Parser::parseBlock(Block &block) {
       break;
     }
     if (at(TokenKind::EndOfFile)) {
-      diagnostics_.report(SourceRange(begin, begin.advanced(1)), DiagKind::ExpectedToken,
-                          "`}` to close this block", "end of file");
+      // One missing `}` leaves every enclosing block open too; report it once.
+      if (!reportedUnclosedBlock_)
+        diagnostics_.report(SourceRange(begin, begin.advanced(1)), DiagKind::ExpectedToken,
+                            "`}` to close this block", "end of file");
+      reportedUnclosedBlock_ = true;
       block.range = rangeFrom(begin);
+      --blockDepth_;
       return false;
     }
     if (StmtPtr stmt = parseStatement())
       block.stmts.push_back(std::move(stmt));
   }
   block.range = rangeFrom(begin);
+  --blockDepth_;
   return true;
 }
 

@@ -29,6 +29,9 @@ public:
   /// Parses the whole file. The result is always a tree, possibly partial after errors.
   File parseFile();
 
+  /// Parses a `--set` override, `name{.name} = value{, value}`, which is the whole buffer.
+  bool parseOverride(std::vector<Name> &path, std::vector<Arg> &args);
+
 private:
   // --- tokens (Parser.cpp) ---
   const Token &peek(size_t ahead = 0) const;
@@ -43,7 +46,10 @@ private:
   /// Reports "expected <what>, found <current token>" unless the current token is already an error.
   void errorExpected(const std::string &what);
   /// Skips to the end of the current statement (a separator or `}` at the current nesting level).
-  void recoverToStatementEnd();
+  /// `statementStart`, when given, is the token where the statement began: brackets it opened and
+  /// left open because the error was inside them are skipped to their closers first.
+  void recoverToStatementEnd(size_t statementStart = kNoStatementStart);
+  static constexpr size_t kNoStatementStart = static_cast<size_t>(-1);
   std::string describe(const Token &token) const;
 
   // --- file and sections (Parser.cpp) ---
@@ -78,6 +84,8 @@ private:
   // Inside (), [] and map {} newlines are insignificant; this counts how deep we are in them.
   unsigned bracketDepth_ = 0;
   unsigned exprDepth_ = 0;
+  unsigned blockDepth_ = 0;
+  bool reportedUnclosedBlock_ = false; // at end of file, only the innermost open block is reported
   SourceLoc lastEnd_;
 };
 

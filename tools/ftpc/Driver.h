@@ -3,6 +3,9 @@
 
 #include "lang/diag/Diagnostic.h"
 #include "lang/diag/DiagnosticPrinters.h"
+#include "lang/config/ProjectConfig.h"
+#include "lang/sema/Checked.h"
+#include "lang/diag/VerifyDiagnostics.h"
 
 #include <memory>
 #include <string>
@@ -25,7 +28,9 @@ struct DiagnosticOptions {
 /// The sources, the diagnostics engine and its printer for one ftpc invocation.
 class Session {
 public:
-  explicit Session(const DiagnosticOptions &options);
+  /// With `verify`, diagnostics are not printed but checked against the `expected-*` annotations
+  /// of the loaded files (--verify-diagnostics); finish() then prints the mismatches instead.
+  explicit Session(const DiagnosticOptions &options, bool verify = false);
   ~Session();
 
   lang::SourceManager &sources() { return sources_; }
@@ -35,15 +40,46 @@ public:
   std::optional<uint32_t> load(const std::string &path);
 
   /// Flushes the printer (closes the JSON array) and returns the exit code for what was reported.
+  /// When verifying: 0 when the diagnostics matched the annotations (even if they were errors), 1
+  /// otherwise.
   int finish();
+  bool verifying() const { return verifier_ != nullptr; }
 
 private:
   lang::SourceManager sources_;
   std::unique_ptr<lang::DiagnosticConsumer> printer_;
+  lang::VerifyingDiagnosticConsumer *verifier_ = nullptr; // printer_, when verifying
   std::unique_ptr<lang::DiagnosticEngine> engine_;
 };
 
 int emitTokens(Session &session, const std::string &path);
 int emitAST(Session &session, const std::string &path);
+
+/// `ftpc fmt`: rewrites files in canonical form, or with `check` lists those that would change.
+int formatFiles(Session &session, const std::vector<std::string> &paths, bool check);
+
+/// Parses and checks one pipeline file with its overrides; std::nullopt after errors.
+std::optional<lang::CheckedProgram> checkProgram(Session &session, const std::string &path,
+                                                 const std::vector<std::string> &overrides);
+int checkFiles(Session &session, const std::vector<std::string> &paths,
+               const std::vector<std::string> &overrides);
+int emitSema(Session &session, const std::string &path, const std::vector<std::string> &overrides);
+
+/// The project configuration for one pipeline (Config.cpp): ftp.toml, then `--set` settings.
+struct LoadedConfig {
+  lang::ProjectConfig config; // defaults stand in for settings that are missing or in error
+  /// The `--set` arguments that are not settings (their key starts with neither `paths.` nor
+  /// `run.`), in order: pipeline option overrides, for the checker.
+  std::vector<std::string> optionOverrides;
+  bool ok = true; // false when ftp.toml or a `--set` setting had an error (already reported)
+};
+
+/// Finds and reads the ftp.toml of `pipelinePath`'s project and applies the `paths.*` and `run.*`
+/// overrides, reporting every error through the session.
+LoadedConfig loadProjectConfig(Session &session, const std::string &pipelinePath,
+                               const std::vector<std::string> &overrides);
+
+/// `ftpc --emit=config FILE`: every setting with its value and where it came from.
+int emitConfig(Session &session, const std::string &path, const std::vector<std::string> &overrides);
 
 } // namespace ftp::driver

@@ -10,8 +10,8 @@
 #include "Driver.h"
 
 #include "ftp/Version.h"
-#include "ftp/Support/Versions.h"
-#include "ftp/runtime/Environment.h"
+#include "Backend.h"
+#include "lang/sema/SchemaDoc.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -21,8 +21,12 @@
 
 namespace ftp::driver {
 
-Session::Session(const DiagnosticOptions &options) {
-  if (options.format == "json") {
+Session::Session(const DiagnosticOptions &options, bool verify) {
+  if (verify) {
+    auto verifier = std::make_unique<lang::VerifyingDiagnosticConsumer>(sources_, std::cerr);
+    verifier_ = verifier.get();
+    printer_ = std::move(verifier);
+  } else if (options.format == "json") {
     printer_ = std::make_unique<lang::JsonDiagnosticPrinter>(sources_, std::cerr);
   } else {
     bool color = options.color == "always" || (options.color == "auto" && isatty(STDERR_FILENO));
@@ -43,6 +47,8 @@ std::optional<uint32_t> Session::load(const std::string &path) {
 
 int Session::finish() {
   printer_->finish();
+  if (verifier_)
+    return verifier_->succeeded() ? kExitOk : kExitUserError;
   return engine_->hasErrors() ? kExitUserError : kExitOk;
 }
 
@@ -52,13 +58,16 @@ using namespace ftp::driver;
 
 namespace {
 
+// Loads the back end: the versions are those the compiler and runtime libraries were built with.
 std::string versionText() {
-  std::string blas = ftp::runtime::blasLibrary();
+  const FtpcBackendApi *backend = loadBackend();
+  if (!backend)
+    return fmt::format("ftpc {}\n(back end not loadable)", FTPC_VERSION_STRING);
+  char blas[4096];
+  bool reference = backend->blasLibrary(blas, sizeof(blas)) != 0;
   return fmt::format("ftpc {}\nMLIR {}\nLibTorch {}\nBLAS {}{}", FTPC_VERSION_STRING,
-                     ftp::compiler::mlirVersion(), ftp::runtime::libtorchVersion(), blas,
-                     ftp::runtime::blasIsReference()
-                         ? " (reference BLAS: slow; install libopenblas0-pthread)"
-                         : "");
+                     backend->mlirVersion(), backend->libtorchVersion(), blas,
+                     reference ? " (reference BLAS: slow; install libopenblas0-pthread)" : "");
 }
 
 int notImplemented(const std::string &what, int issue) {
@@ -66,7 +75,8 @@ int notImplemented(const std::string &what, int issue) {
   return kExitNotImplemented;
 }
 
-const std::vector<std::string> kStages = {"tokens", "ast", "sema", "mlir", "linalg", "llvm", "ptx"};
+const std::vector<std::string> kStages = {"tokens", "ast", "sema", "mlir", "linalg", "llvm", "ptx",
+                                          "config"};
 
 void addDiagnosticOptions(CLI::App &app, DiagnosticOptions &options) {
   app.add_option("--diagnostics-format", options.format,
@@ -86,7 +96,7 @@ int main(int argc, char **argv) try {
                "into fused kernels, and runs it on LibTorch, leaving a manifest that pins what went "
                "in and what came out.",
                "ftpc"};
-  app.set_version_flag("--version", versionText());
+  app.set_version_flag("--version", std::function<std::string()>(versionText));
   app.require_subcommand(0, 1);
   app.failure_message([](const CLI::App *, const CLI::Error &e) {
     return fmt::format("ftpc: error: {}\nrun `ftpc --help` for usage\n", e.what());
@@ -97,27 +107,45 @@ int main(int argc, char **argv) try {
   DiagnosticOptions diagOptions;
   addDiagnosticOptions(app, diagOptions);
 
+  // ftpc --print-schema: the language reference, generated from the checker's schema.
+  bool printSchema = false;
+  app.add_flag("--print-schema", printSchema,
+               "print the reference of every option and function (Markdown), as in "
+               "docs/language.md");
+
   // ftpc --emit=STAGE FILE
   std::string emitStage;
   std::string emitFile;
   app.add_option("--emit", emitStage,
-                 "print one compilation stage of FILE: tokens, ast, sema, mlir, linalg, llvm, ptx")
+                 "print one compilation stage of FILE: tokens, ast, sema, mlir, linalg, llvm, ptx; "
+                 "or `config`, the project settings from ftp.toml and --set")
       ->check(CLI::IsMember(kStages));
   app.add_option("file", emitFile, "the .ftp pipeline, for --emit");
 
   // ftpc check
-  std::vector<std::string> checkFiles;
+  std::vector<std::string> checkPaths;
   std::vector<std::string> overrides;
   bool verifyDiagnostics = false;
   CLI::App *check = app.add_subcommand(
       "check", "check pipelines without running them: syntax, types, options, paths, label sets, "
                "the privacy budget");
-  check->add_option("files", checkFiles, "the .ftp files to check")->required();
+  check->add_option("files", checkPaths, "the .ftp files to check")->required();
   check->add_option("--set", overrides, "override an option: path.to.option=value (repeatable)");
   check->add_flag("--verify-diagnostics", verifyDiagnostics,
                   "compare reported diagnostics with `# expected-error {{...}}` annotations in the "
                   "files (for tests)");
   addDiagnosticOptions(*check, diagOptions);
+  // The same switch at the top level, so tests can verify lexer and parser diagnostics with
+  // `ftpc --verify-diagnostics --emit=ast FILE`.
+  app.add_flag("--verify-diagnostics", verifyDiagnostics,
+               "with --emit: check reported diagnostics against `# expected-error {{...}}` "
+               "annotations in FILE instead of printing them (for tests)");
+  // And --set, for `ftpc --emit=config FILE --set run.threads=4` and `--emit=sema`. One value per
+  // occurrence, so `--set a=1 FILE` does not take FILE as a second value.
+  app.add_option("--set", overrides,
+                 "with --emit: override a setting (paths.KEY=VALUE, run.KEY=VALUE) or a pipeline "
+                 "option (repeatable)")
+      ->allow_extra_args(false);
 
   // ftpc fmt
   std::vector<std::string> fmtFiles;
@@ -127,6 +155,7 @@ int main(int argc, char **argv) try {
   fmtCmd->add_option("files", fmtFiles, "the .ftp files to format in place")->required();
   fmtCmd->add_flag("--check", fmtCheckOnly,
                    "change nothing; exit 1 and list the files that would change");
+  addDiagnosticOptions(*fmtCmd, diagOptions);
 
   // ftpc run
   std::string runFile;
@@ -170,10 +199,14 @@ int main(int argc, char **argv) try {
     return kExitUserError;
   }
 
-  if (*check)
-    return notImplemented("ftpc check", 3);
-  if (*fmtCmd)
-    return notImplemented("ftpc fmt", 3);
+  if (*check) {
+    Session session(diagOptions, verifyDiagnostics);
+    return checkFiles(session, checkPaths, overrides);
+  }
+  if (*fmtCmd) {
+    Session session(diagOptions);
+    return formatFiles(session, fmtFiles, fmtCheckOnly);
+  }
   if (*run)
     return notImplemented("ftpc run", 5);
   if (*privacy)
@@ -183,16 +216,24 @@ int main(int argc, char **argv) try {
   if (*bench)
     return notImplemented("ftpc bench", 6);
 
+  if (printSchema) {
+    ftp::lang::printSchemaReference(std::cout);
+    return kExitOk;
+  }
   if (!emitStage.empty()) {
     if (emitFile.empty()) {
       std::cerr << "ftpc: --emit needs a .ftp file\n";
       return kExitUserError;
     }
-    Session session(diagOptions);
+    Session session(diagOptions, verifyDiagnostics);
     if (emitStage == "tokens")
       return emitTokens(session, emitFile);
     if (emitStage == "ast")
       return emitAST(session, emitFile);
+    if (emitStage == "config")
+      return emitConfig(session, emitFile, overrides);
+    if (emitStage == "sema")
+      return emitSema(session, emitFile, overrides);
     return notImplemented("ftpc --emit=" + emitStage, emitStage == "ast" || emitStage == "sema" ? 3 : 6);
   }
   if (!emitFile.empty()) {

@@ -1,0 +1,223 @@
+//===- CheckWorld.cpp - files, folders and model configs -------------------------===//
+//
+// The checks that look at the file system: inputs exist and are what they should be, the label
+// patterns of a text folder cover every subfolder exactly once, and a model folder's config.json
+// (and the tensor names in its safetensors header — not the weights) agree with the program.
+//
+//===----------------------------------------------------------------------------------------===//
+
+#include "lang/sema/Checker.h"
+
+#include "lang/diag/Suggest.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+namespace fs = std::filesystem;
+
+namespace ftp::lang {
+
+std::optional<std::string> Checker::resolvePath(const Value &pathValue, PathRoot root,
+                                                const std::string &user, bool wantDirectory) {
+  std::string whyNot;
+  uint32_t file = pathValue.range.valid() ? pathValue.range.begin.file : currentFile_;
+  auto resolved = options_.resolvePath(pathValue.text, root, file, &whyNot);
+  if (!resolved) {
+    diagnostics_->report(pathValue.range, DiagKind::InputPathNotAllowed, pathValue.text, whyNot);
+    return std::nullopt;
+  }
+  std::error_code error;
+  auto status = fs::status(*resolved, error);
+  if (!fs::exists(status)) {
+    diagnostics_->report(pathValue.range, DiagKind::PathNotFound, pathValue.text, *resolved);
+    return std::nullopt;
+  }
+  bool isDirectory = fs::is_directory(status);
+  if (isDirectory != wantDirectory) {
+    diagnostics_->report(pathValue.range, DiagKind::PathKind, pathValue.text,
+                         isDirectory ? "folder" : "file", user, wantDirectory ? "folder" : "file");
+    return std::nullopt;
+  }
+  return resolved;
+}
+
+// textfolder(path, labels: {"pattern": label, ...}): every subfolder matches exactly one pattern
+// (or is mapped to `skip` on purpose), and every pattern matches some subfolder. Silently
+// dropping a folder of data is the failure this prevents.
+void Checker::checkTextFolder(const Value &source, const std::string &folder, const Expr &call,
+                              CheckedDataset &dataset) {
+  const Value *map = source.field("labels");
+  if (!map)
+    return;
+  std::vector<std::string> subfolders;
+  std::error_code error;
+  for (const auto &entry : fs::directory_iterator(folder, error)) {
+    std::string name = entry.path().filename().string();
+    if (name.empty() || name[0] == '.' || !entry.is_directory(error))
+      continue;
+    subfolders.push_back(name);
+  }
+  std::sort(subfolders.begin(), subfolders.end());
+  std::vector<bool> used(map->fields.size(), false);
+  for (const std::string &sub : subfolders) {
+    int first = -1;
+    for (size_t i = 0; i < map->fields.size(); ++i) {
+      if (fnmatch(map->fields[i].first.c_str(), sub.c_str(), FNM_PERIOD) != 0)
+        continue;
+      used[i] = true;
+      if (first < 0) {
+        first = static_cast<int>(i);
+        continue;
+      }
+      diagnostics_->report(map->fields[i].second.range, DiagKind::AmbiguousLabelPattern, sub,
+                           map->fields[first].first, map->fields[i].first);
+    }
+    if (first < 0)
+      diagnostics_->report(map->range, DiagKind::UnlabeledFolder, sub);
+  }
+  for (size_t i = 0; i < map->fields.size(); ++i)
+    if (!used[i])
+      diagnostics_->report(map->fields[i].second.range, DiagKind::LabelPatternUnmatched,
+                           map->fields[i].first, source.field("path")->text);
+  (void)call;
+  (void)dataset;
+}
+
+namespace {
+
+// Tensor names from a safetensors file's JSON header: 8 bytes of little-endian header length,
+// then the header. Only the header is read, never the weights.
+std::vector<std::string> safetensorsNames(const std::string &path, std::string *error) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char lengthBytes[8];
+  if (!in.read(reinterpret_cast<char *>(lengthBytes), 8)) {
+    *error = "the file is shorter than a safetensors header";
+    return {};
+  }
+  uint64_t length = 0;
+  for (int i = 7; i >= 0; --i)
+    length = (length << 8) | lengthBytes[i];
+  std::error_code ec;
+  uint64_t size = fs::file_size(path, ec);
+  if (length == 0 || length > 100'000'000 || ec || length + 8 > size) {
+    *error = fmt::format("its header length ({} bytes) is not plausible", length);
+    return {};
+  }
+  std::string header(length, '\0');
+  if (!in.read(header.data(), static_cast<std::streamsize>(length))) {
+    *error = "the header is truncated";
+    return {};
+  }
+  auto json = nlohmann::json::parse(header, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) {
+    *error = "its header is not a JSON object";
+    return {};
+  }
+  std::vector<std::string> names;
+  for (auto it = json.begin(); it != json.end(); ++it)
+    if (it.key() != "__metadata__")
+      names.push_back(it.key());
+  return names;
+}
+
+} // namespace
+
+void Checker::readModelConfig(const Stmt &stmt, CheckedModel &model) {
+  const Value *pathValue = model.base.field("path");
+  SourceRange where = pathValue ? pathValue->range : stmt.range;
+  std::string configPath = (fs::path(model.resolvedPath) / "config.json").string();
+  std::ifstream in(configPath);
+  if (!in) {
+    diagnostics_->report(where, DiagKind::ModelConfig, pathValue->text,
+                         "it has no `config.json`; is it a HuggingFace model folder?");
+    return;
+  }
+  auto config = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!config.is_object()) {
+    diagnostics_->report(where, DiagKind::ModelConfig, pathValue->text,
+                         "its `config.json` is not a JSON object");
+    return;
+  }
+  model.modelType = config.value("model_type", "");
+  static const std::set<std::string> encoders = {"bert", "roberta", "distilbert", "xlm-roberta"};
+  static const std::set<std::string> decoders = {"gpt2"};
+  bool known = encoders.count(model.modelType) || decoders.count(model.modelType);
+  if (!known) {
+    diagnostics_->report(where, DiagKind::ModelConfig, pathValue->text,
+                         fmt::format("its `config.json` says `model_type` is `{}`; ftpc supports "
+                                     "BERT-style encoders and GPT-2-style decoders",
+                                     model.modelType));
+    return;
+  }
+  if (decoders.count(model.modelType) && !model.isDecoder) {
+    diagnostics_->report(where, DiagKind::ModelConfig, pathValue->text,
+                         "it holds a GPT-2-style decoder; load it with `decoder(...)`");
+    return;
+  }
+  if (encoders.count(model.modelType) && model.isDecoder) {
+    diagnostics_->report(where, DiagKind::ModelConfig, pathValue->text,
+                         fmt::format("it holds a `{}` encoder; load it with `encoder(...)`",
+                                     model.modelType));
+    return;
+  }
+  const char *positions = model.isDecoder ? "n_positions" : "max_position_embeddings";
+  if (config.contains(positions) && config[positions].is_number_integer())
+    model.maxPositions = config[positions].get<int64_t>();
+}
+
+void Checker::checkLoraTargets(const Value &lora, const Expr &loraCall, const CheckedModel &model) {
+  std::vector<std::string> modules;
+  std::string safetensors = (fs::path(model.resolvedPath) / "model.safetensors").string();
+  if (fs::exists(safetensors)) {
+    std::string error;
+    for (std::string name : safetensorsNames(safetensors, &error)) {
+      for (const char *suffix : {".weight", ".bias"})
+        if (name.size() > std::strlen(suffix) &&
+            name.compare(name.size() - std::strlen(suffix), std::string::npos, suffix) == 0)
+          name.resize(name.size() - std::strlen(suffix));
+      modules.push_back(name);
+    }
+    if (!error.empty()) {
+      diagnostics_->report(model.base.field("path")->range, DiagKind::ModelConfig,
+                           model.base.field("path")->text,
+                           "its `model.safetensors` is unreadable: " + error);
+      return;
+    }
+  } else if (model.modelType == "gpt2") {
+    modules = {"h.0.attn.c_attn", "h.0.attn.c_proj", "h.0.mlp.c_fc", "h.0.mlp.c_proj"};
+  } else {
+    modules = {"encoder.layer.0.attention.self.query", "encoder.layer.0.attention.self.key",
+               "encoder.layer.0.attention.self.value", "encoder.layer.0.attention.output.dense",
+               "encoder.layer.0.intermediate.dense", "encoder.layer.0.output.dense"};
+  }
+  // A target names modules by their last path components: `query` or `attention.self.query`.
+  std::set<std::string> leaves;
+  for (const std::string &module : modules)
+    leaves.insert(module.substr(module.rfind('.') == std::string::npos ? 0 : module.rfind('.') + 1));
+  const Value *targets = lora.field("targets");
+  if (!targets)
+    return;
+  for (const auto &entry : targets->fields) {
+    const std::string &target = entry.second.text;
+    bool matched = std::any_of(modules.begin(), modules.end(), [&](const std::string &module) {
+      return module == target ||
+             (module.size() > target.size() &&
+              module.compare(module.size() - target.size(), target.size(), target) == 0 &&
+              module[module.size() - target.size() - 1] == '.');
+    });
+    if (!matched)
+      diagnostics_->report(entry.second.range, DiagKind::UnknownLoraTarget, target, model.name,
+                           didYouMean(target, {leaves.begin(), leaves.end()}));
+  }
+  (void)loraCall;
+}
+
+} // namespace ftp::lang

@@ -1,0 +1,99 @@
+//===- Checked.h - the checked pipeline the compiler lowers ---------------------===//
+//
+// What `ftpc check` proves and the compiler consumes: every option resolved against the schema,
+// defaults filled in (and marked as such), names resolved to stages, paths resolved to real files.
+// A resolved option or call is a Value record whose fields follow the schema's parameter order.
+//
+//===----------------------------------------------------------------------------------------===//
+#pragma once
+
+#include "lang/diag/SourceManager.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ftp::lang {
+
+struct Value {
+  enum class Kind { Integer, Number, Bool, String, Word, List, Map, Record, Quantity, Ref };
+  Kind kind = Kind::Record;
+  int64_t integer = 0;
+  double number = 0;           // Number, Quantity (also set for Integer)
+  bool boolean = false;
+  std::string text;            // String, Word, Ref ("mail.train"), Record: function/option name,
+                               // Quantity: unit ("steps", "epochs", "%")
+  std::vector<std::pair<std::string, Value>> fields; // Record: named fields; List: unnamed; Map: keyed
+  SourceRange range;           // where it was written; invalid for defaults
+  bool fromDefault = false;
+
+  const Value *field(std::string_view name) const {
+    for (const auto &f : fields)
+      if (f.first == name)
+        return &f.second;
+    return nullptr;
+  }
+  double asNumber() const { return kind == Kind::Integer ? static_cast<double>(integer) : number; }
+};
+
+/// A dataset: its source, its transforms, its labels and splits.
+struct CheckedDataset {
+  std::string name;
+  SourceRange range;
+  Value source;                    // Record: textfolder / csv / jsonl
+  std::string resolvedPath;        // the source file or folder
+  std::vector<Value> transforms;   // Records, in order (split included)
+  std::vector<std::string> labels; // sorted; empty when not known statically
+  SourceRange labelsRange;         // where the labels were declared
+  std::vector<std::pair<std::string, double>> splits; // in declaration order
+};
+
+struct CheckedModel {
+  std::string name;
+  SourceRange range;
+  Value base;                      // Record: encoder / decoder
+  std::string resolvedPath;
+  bool isDecoder = false;
+  std::optional<Value> classifier; // Record
+  std::optional<Value> lora;       // Record
+  std::vector<std::string> labels; // the classifier's, in output order
+  int64_t maxPositions = 0;        // from config.json, 0 if unknown
+  std::string modelType;           // from config.json ("bert", "gpt2", ...)
+};
+
+/// `data.split`, resolved.
+struct DatasetUse {
+  std::string dataset;
+  std::string split; // empty: the whole dataset
+  SourceRange range;
+};
+
+/// finetune / evaluate / export: the model, the data or path, and the block's options (with
+/// defaults) as a Record whose fields are the options in schema order.
+struct CheckedStage {
+  enum class Kind { Finetune, Evaluate, Export } kind;
+  std::string model;
+  SourceRange range;
+  DatasetUse data;            // Finetune, Evaluate
+  std::string exportPath;     // Export, resolved
+  Value options;              // Record
+};
+
+struct CheckedPipeline {
+  std::string name;
+  std::string file;
+  SourceRange range;
+  Value options; // pipeline-level options (seed)
+  std::vector<CheckedDataset> datasets;
+  std::vector<CheckedModel> models;
+  std::vector<CheckedStage> stages; // in program order
+};
+
+struct CheckedProgram {
+  std::vector<CheckedPipeline> pipelines;
+};
+
+} // namespace ftp::lang
