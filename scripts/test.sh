@@ -9,8 +9,8 @@ build="${BUILD_DIR:-$root/build}"
 bash "$root/scripts/setup.sh"
 # Fuzz the front end for a bounded time first (clang + libFuzzer, its own build tree), so the test
 # runner's summary stays the last thing printed. FUZZ_SECONDS=0 skips it.
-if [ "${FUZZ_SECONDS:-30}" -gt 0 ]; then
-  bash "$root/scripts/fuzz.sh" "${FUZZ_SECONDS:-30}"
+if [ "${FUZZ_SECONDS:-20}" -gt 0 ]; then
+  bash "$root/scripts/fuzz.sh" "${FUZZ_SECONDS:-20}"
 fi
 cd "$build"
 ctest --output-on-failure --parallel "$(nproc)" "$@"

@@ -96,7 +96,8 @@ public:
   void file(const File &f) {
     out_ << "File version " << f.version << "\n";
     for (const Import &i : f.imports)
-      line(1, i.range, fmt::format("Import \"{}\" as {}", i.path, i.alias.text));
+      line(1, i.range, i.alias.empty() ? fmt::format("Import \"{}\"", i.path)
+                                       : fmt::format("Import \"{}\" as {}", i.path, i.alias.text));
     for (const Section &p : f.presets) {
       line(1, p.range, "Preset " + p.name.text);
       block(2, p.body);

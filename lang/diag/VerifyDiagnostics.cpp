@@ -357,7 +357,7 @@ void VerifyingDiagnosticConsumer::finish() {
       if (matcher.owner(d) != Matcher::kNone || !sameContent(x, reported_[d]))
         continue;
       if (places[d].file == 0)
-        hint = fmt::format("; one was reported without a location");
+        hint = "; one was reported without a location";
       else if (places[d].file == x.at.begin.file)
         hint = fmt::format("; one was reported on line {}", places[d].line);
       else

@@ -6,7 +6,6 @@
 //   data x textfolder("mail")   # expected-error [expected-token] {{expected `=`}}
 //   # expected-error@+1 {{unknown option}}
 //   lerning_rate 0.1
-//   # expected-no-diagnostics
 //
 // An annotation is `expected-error`, `expected-warning` or `expected-note`, then optionally where
 // (`@+N` / `@-N`: N lines below / above the comment; `@*`: a diagnostic without a location), then

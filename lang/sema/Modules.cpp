@@ -22,6 +22,8 @@ namespace ftp::lang {
 
 void Checker::loadImports(const File &file) {
   modulesByAlias_.clear();
+  if (!options_.checkFilesystem)
+    return; // imports read files; without file-system checks `use` of a module's preset fails
   fs::path here = fs::path(sources_.name(file.fileId)).parent_path();
   std::error_code ec;
   fs::path self = fs::weakly_canonical(sources_.name(file.fileId), ec);

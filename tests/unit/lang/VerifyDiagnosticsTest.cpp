@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <sstream>
 
 using namespace ftp::lang;
@@ -153,7 +152,7 @@ TEST(VerifyDiagnostics, MatchingIsNotGreedy) {
 }
 
 // Built by hand rather than with DiagnosticBuilder::note() so that the test needs no note kind.
-Diagnostic withNote(SourceRange error, SourceRange note) {
+static Diagnostic withNote(SourceRange error, SourceRange note) {
   Diagnostic d{DiagKind::UnexpectedCharacter, Severity::Error, error, "error here", {}, {}};
   d.notes.push_back({DiagKind::UnexpectedCharacter, Severity::Note, note, "note here", {}, {}});
   return d;
