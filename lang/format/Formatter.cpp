@@ -94,7 +94,6 @@ public:
 private:
   /// An open block or bracket, and the indentation of the line it was opened on.
   struct Open {
-    TokenKind kind;
     bool block;
     unsigned lineIndent;
   };
@@ -212,7 +211,7 @@ void Printer::code(size_t &i) {
       i = j;
     } else {
       append(token);
-      open_.push_back({token.kind, /*block=*/true, lineIndent_});
+      open_.push_back({/*block=*/true, lineIndent_});
       ++blockDepth_;
     }
     breakBeforeCode_ = true;
@@ -221,7 +220,7 @@ void Printer::code(size_t &i) {
 
   append(token);
   if (isOpener(token.kind))
-    open_.push_back({token.kind, /*block=*/false, lineIndent_});
+    open_.push_back({/*block=*/false, lineIndent_});
   else if (isCloser(token.kind) && !open_.empty())
     open_.pop_back();
 }

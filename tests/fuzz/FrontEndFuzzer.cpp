@@ -8,6 +8,7 @@
 
 #include "lang/diag/Diagnostic.h"
 #include "lang/diag/DiagnosticPrinters.h"
+#include "lang/format/Formatter.h"
 #include "lang/lex/Lexer.h"
 #include "lang/parse/Parser.h"
 #include "lang/sema/Checker.h"
@@ -77,5 +78,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   options.checkFilesystem = false;
   ftp::lang::Checker checker(checkedSources, checkedDiagnostics, options);
   checker.check(ast);
+
+  // The formatter: valid input formats (its own safety check compares trees and comments), and
+  // formatting the result again changes nothing.
+  if (!checkedDiagnostics.hasErrors()) {
+    ftp::lang::SourceManager fmtSources;
+    CheckingConsumer fmtConsumer(fmtSources, size);
+    ftp::lang::DiagnosticEngine fmtDiagnostics(fmtSources, fmtConsumer);
+    uint32_t once = fmtSources.addBuffer("fuzz.ftp", std::string(reinterpret_cast<const char *>(data), size));
+    if (auto formatted = ftp::lang::formatSource(once, fmtSources, fmtDiagnostics)) {
+      uint32_t twice = fmtSources.addBuffer("formatted.ftp", *formatted);
+      auto again = ftp::lang::formatSource(twice, fmtSources, fmtDiagnostics);
+      if (!again || *again != *formatted)
+        std::abort();
+    }
+  }
   return 0;
 }
