@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets everything up (scripts/setup.sh), then runs the main example, examples/spam_filter.ftp, as
-# far as ftpc can take it today.
+# far as ftpc can take it today: checking it, and showing the checked pipeline.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,7 +13,11 @@ echo
 echo "== ftpc --version"
 "$ftpc" --version
 echo
-echo "== ftpc --emit=tokens examples/spam_filter.ftp (first 20 tokens)"
-"$ftpc" --emit=tokens "$root/examples/spam_filter.ftp" > "$build/spam_filter.tokens"
-head -n 20 "$build/spam_filter.tokens"
-echo "... $(wc -l < "$build/spam_filter.tokens") tokens in all, no errors"
+echo "== ftpc check examples/spam_filter.ftp"
+"$ftpc" check "$root/examples/spam_filter.ftp" && echo "no errors"
+echo
+echo "== ftpc --emit=sema examples/spam_filter.ftp (the checked pipeline, defaults filled in)"
+"$ftpc" --emit=sema "$root/examples/spam_filter.ftp"
+echo
+echo "== a mistake, caught before anything runs: ftpc check --set finetune.max_len=1024"
+"$ftpc" check "$root/examples/spam_filter.ftp" --set finetune.max_len=1024 || true

@@ -110,8 +110,10 @@ Value Checker::checkStatements(Context context, const std::vector<const Stmt *> 
         if (!foreign.empty())
           hint = "; " + foreign;
       }
-      diagnostics_->report(stmt->keyword.range, DiagKind::UnknownOption, name, contextName(context),
-                           hint);
+      auto report = diagnostics_->report(stmt->keyword.range, DiagKind::UnknownOption, name,
+                                         contextName(context), hint);
+      if (std::string match = closestMatch(name, schema_.optionNames(context)); !match.empty())
+        report.fixit(stmt->keyword.range, match);
       return;
     }
     if (spec->name == "use") {
@@ -315,8 +317,10 @@ std::optional<Value> Checker::checkArgs(const std::string &owner, SourceRange ow
       std::vector<std::string> names;
       for (const ParamSpec &p : params)
         names.push_back(p.name);
-      diagnostics_->report(arg.label.range, DiagKind::UnknownArgument, owner, arg.label.text,
-                           didYouMean(arg.label.text, names));
+      auto report = diagnostics_->report(arg.label.range, DiagKind::UnknownArgument, owner,
+                                         arg.label.text, didYouMean(arg.label.text, names));
+      if (std::string match = closestMatch(arg.label.text, names); !match.empty())
+        report.fixit(arg.label.range, match);
       ok = false;
       continue;
     }
@@ -420,8 +424,11 @@ std::optional<Value> Checker::checkValue(const std::string &what, const ParamSpe
                                                     : valueTypeName(param.type));
     if (!param.choices.empty() &&
         std::find(param.choices.begin(), param.choices.end(), expr.text) == param.choices.end()) {
-      diagnostics_->report(expr.range, DiagKind::InvalidChoice, what, quotedList(param.choices),
-                           expr.text, didYouMean(expr.text, param.choices));
+      auto report = diagnostics_->report(expr.range, DiagKind::InvalidChoice, what,
+                                         quotedList(param.choices), expr.text,
+                                         didYouMean(expr.text, param.choices));
+      if (std::string match = closestMatch(expr.text, param.choices); !match.empty())
+        report.fixit(expr.range, match);
       return std::nullopt;
     }
     return makeWord(expr);
@@ -451,8 +458,11 @@ std::optional<Value> Checker::checkValue(const std::string &what, const ParamSpe
       }
       if (!param.choices.empty() &&
           std::find(param.choices.begin(), param.choices.end(), item.text) == param.choices.end()) {
-        diagnostics_->report(item.range, DiagKind::InvalidChoice, what, quotedList(param.choices),
-                             item.text, didYouMean(item.text, param.choices));
+        auto report = diagnostics_->report(item.range, DiagKind::InvalidChoice, what,
+                                           quotedList(param.choices), item.text,
+                                           didYouMean(item.text, param.choices));
+        if (std::string match = closestMatch(item.text, param.choices); !match.empty())
+          report.fixit(item.range, match);
         ok = false;
         continue;
       }
@@ -589,8 +599,11 @@ std::optional<Value> Checker::checkCall(Family family, const std::string &what, 
         }
     if (hint.empty())
       hint = "; expected " + quotedList(schema_.functionNames(family));
-    diagnostics_->report(expr.kind == ExprKind::Call ? expr.textRange : expr.range,
-                         DiagKind::UnknownFunction, familyName(family), expr.text, hint);
+    SourceRange nameRange = expr.kind == ExprKind::Call ? expr.textRange : expr.range;
+    auto report = diagnostics_->report(nameRange, DiagKind::UnknownFunction, familyName(family),
+                                       expr.text, hint);
+    if (std::string match = closestMatch(expr.text, schema_.functionNames(family)); !match.empty())
+      report.fixit(nameRange, match);
     return std::nullopt;
   }
   static const std::vector<Arg> kNoArgs;

@@ -214,8 +214,13 @@ void Checker::checkLoraTargets(const Value &lora, const Expr &loraCall, const Ch
               module[module.size() - target.size() - 1] == '.');
     });
     if (!matched)
-      diagnostics_->report(entry.second.range, DiagKind::UnknownLoraTarget, target, model.name,
-                           didYouMean(target, {leaves.begin(), leaves.end()}));
+    {
+      std::vector<std::string> names(leaves.begin(), leaves.end());
+      auto report = diagnostics_->report(entry.second.range, DiagKind::UnknownLoraTarget, target,
+                                         model.name, didYouMean(target, names));
+      if (std::string match = closestMatch(target, names); !match.empty())
+        report.fixit(entry.second.range, match);
+    }
   }
   (void)loraCall;
 }

@@ -140,8 +140,10 @@ const Checker::Symbol *Checker::useSymbol(const Name &name, Symbol::Kind wanted,
     for (const auto &[candidate, symbol] : symbols_)
       if (symbol.kind == wanted)
         candidates.push_back(candidate);
-    diagnostics_->report(name.range, DiagKind::UndefinedName, name.text,
-                        didYouMean(name.text, candidates));
+    auto report = diagnostics_->report(name.range, DiagKind::UndefinedName, name.text,
+                                       didYouMean(name.text, candidates));
+    if (std::string match = closestMatch(name.text, candidates); !match.empty())
+      report.fixit(name.range, match);
     return nullptr;
   }
   Symbol &symbol = it->second;
@@ -188,7 +190,9 @@ std::optional<DatasetUse> Checker::resolveDatasetUse(const Expr &expr, const std
         hint = fmt::format("; did you mean `{}`?", close);
       else
         hint = "; its splits are " + joinLabels(names);
-      diagnostics_->report(splitRange, DiagKind::UnknownSplit, base->text, split, hint);
+      auto report = diagnostics_->report(splitRange, DiagKind::UnknownSplit, base->text, split, hint);
+      if (std::string close = closestMatch(split, names); !close.empty())
+        report.fixit(splitRange, close);
       return std::nullopt;
     }
   }
