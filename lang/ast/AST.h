@@ -91,6 +91,7 @@ struct Stmt {
   std::vector<ExprPtr> chain;   // Data and Model: the `|` chain
   ExprPtr target;               // Finetune/Evaluate `on` dataset, Export `to` path
   std::unique_ptr<Block> block; // optional
+  bool broken = false;          // a syntax error was reported inside it; only its name is usable
 
   Stmt(StmtKind k, SourceRange r) : kind(k), range(r) {}
 };

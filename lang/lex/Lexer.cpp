@@ -230,11 +230,13 @@ Token Lexer::lexNumber(uint32_t begin) {
 Token Lexer::lexString(uint32_t begin) {
   ++pos_; // opening quote
   std::string value;
+  unsigned errorsBefore = diagnostics_.errorCount();
   while (true) {
     if (pos_ >= text_.size() || text_[pos_] == '\n' || text_[pos_] == '\r') {
       diagnostics_.report(SourceRange(loc(begin), loc(pos_)), DiagKind::UnterminatedString);
       Token token = make(TokenKind::String, begin);
       token.value = std::move(value);
+      token.malformed = true;
       return token;
     }
     char c = text_[pos_];
@@ -314,6 +316,7 @@ Token Lexer::lexString(uint32_t begin) {
   }
   Token token = make(TokenKind::String, begin);
   token.value = std::move(value);
+  token.malformed = diagnostics_.errorCount() != errorsBefore; // a bad escape or byte inside
   return token;
 }
 

@@ -23,6 +23,7 @@ struct Token {
   SourceRange range;
   std::string_view spelling; // the exact source text
   std::string value;         // strings: the unescaped contents; otherwise empty
+  bool malformed = false;    // the lexer reported an error inside it (kind Invalid, or a string)
 
   bool is(TokenKind k) const { return kind == k; }
   bool isIdentifier(std::string_view name) const {

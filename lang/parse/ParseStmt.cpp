@@ -39,6 +39,12 @@ StmtPtr Parser::parseStatement() {
     recoverToStatementEnd(start);
     return nullptr;
   }
+  if (stmt->broken) {
+    // Its error is reported; the statement still defines its name, so that later uses of it do
+    // not each report "not defined".
+    recoverToStatementEnd(start);
+    return stmt;
+  }
   if (!finishStatement(*stmt)) {
     recoverToStatementEnd(start);
     return stmt; // keep what parsed: the checker can still see the definition
@@ -70,8 +76,11 @@ StmtPtr Parser::parseBinding(StmtKind kind) {
   // chain = expr { "|" expr }; a line may end before the `|` that continues it.
   while (true) {
     ExprPtr element = parseExpr();
-    if (!element)
-      return nullptr;
+    if (!element) {
+      stmt->broken = true;
+      stmt->range = rangeFrom(keyword.range.begin);
+      return stmt;
+    }
     stmt->chain.push_back(std::move(element));
     size_t save = pos_;
     SourceLoc saveEnd = lastEnd_;
@@ -81,6 +90,18 @@ StmtPtr Parser::parseBinding(StmtKind kind) {
       pos_ = save;
       lastEnd_ = saveEnd;
       break;
+    }
+    // A `|` at the end of a line continues on the next one, as one at the start of it does --
+    // unless the next line plainly starts something else, where "expected a value" belongs here.
+    size_t afterPipe = pos_;
+    SourceLoc afterPipeEnd = lastEnd_;
+    while (at(TokenKind::Newline))
+      advance();
+    if (at(TokenKind::RightBrace) || at(TokenKind::EndOfFile) || atIdentifier("data") ||
+        atIdentifier("model") || atIdentifier("finetune") || atIdentifier("evaluate") ||
+        atIdentifier("export")) {
+      pos_ = afterPipe;
+      lastEnd_ = afterPipeEnd;
     }
   }
   stmt->range = rangeFrom(keyword.range.begin);

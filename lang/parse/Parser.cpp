@@ -10,9 +10,12 @@ namespace ftp::lang {
 Parser::Parser(uint32_t file, const SourceManager &sources, DiagnosticEngine &diagnostics)
     : sources_(sources), diagnostics_(diagnostics), file_(file) {
   Lexer lexer(file, sources, diagnostics);
-  for (Token &token : lexer.lexAll())
+  for (Token &token : lexer.lexAll()) {
+    if (token.malformed || token.is(TokenKind::Invalid))
+      lexErrorLines_.insert(sources.lineColumn(token.range.begin).line);
     if (!token.is(TokenKind::Comment))
       tokens_.push_back(std::move(token));
+  }
   lastEnd_ = SourceLoc{file, 0};
 }
 
@@ -74,9 +77,20 @@ void Parser::errorExpected(const std::string &what) {
   if (token.is(TokenKind::Invalid))
     return; // the lexer has reported it
   SourceRange range = token.range;
-  if (token.is(TokenKind::Newline) || token.is(TokenKind::EndOfFile))
+  std::string found = describe(token);
+  if (token.is(TokenKind::Newline) || token.is(TokenKind::EndOfFile)) {
     range = SourceRange(lastEnd_); // point just after the last good token, on its line
-  diagnostics_.report(range, DiagKind::ExpectedToken, what, describe(token));
+  } else if (lastEnd_.valid() && lastEnd_.file == token.range.begin.file &&
+             sources_.lineColumn(lastEnd_).line < sources_.lineColumn(token.range.begin).line) {
+    // Inside brackets line breaks are skipped, so the next token may be lines below: the mistake
+    // is at the end of the line the statement was on (a missing `)`), so point there.
+    range = SourceRange(lastEnd_);
+    found = "the end of the line (the next line starts with " + found + ")";
+  }
+  // One mistake, one message: nothing more about a line the lexer already rejected.
+  if (lexErrorLines_.count(sources_.lineColumn(range.begin).line))
+    return;
+  diagnostics_.report(range, DiagKind::ExpectedToken, what, found);
 }
 
 bool Parser::atStatementEnd() const {

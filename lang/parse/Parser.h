@@ -15,6 +15,7 @@
 #include "lang/diag/Diagnostic.h"
 #include "lang/lex/Token.h"
 
+#include <set>
 #include <vector>
 
 namespace ftp::lang {
@@ -87,6 +88,7 @@ private:
   unsigned blockDepth_ = 0;
   bool reportedUnclosedBlock_ = false; // at end of file, only the innermost open block is reported
   SourceLoc lastEnd_;
+  std::set<uint32_t> lexErrorLines_; // lines the lexer reported errors on
 };
 
 } // namespace ftp::lang

@@ -84,10 +84,22 @@ Value Checker::checkStatements(Context context, const std::vector<const Stmt *> 
   record.kind = Value::Kind::Record;
   record.text = contextName(context);
 
-  // Options written in the block, then those of the presets it uses (which never override).
-  std::map<std::string, const Stmt *> given;
-  std::vector<const Stmt *> fromPresets;
-  auto take = [&](const Stmt *stmt, bool fromPreset) {
+  // Options written in the block, then those of the presets it uses (which never override), in a
+  // work queue: a preset's own `use` adds to the queue, resolved in the preset's module.
+  struct Entry {
+    const Stmt *stmt;
+    const Module *scope; // where `use` inside it resolves; nullptr: the file being checked
+    bool fromPreset;
+  };
+  std::vector<Entry> queue;
+  for (const Stmt *stmt : stmts)
+    queue.push_back({stmt, presetScope_, false});
+  std::map<const Section *, SourceRange> applied;
+  std::map<std::string, Entry> given;
+  bool hadUnknown = false;
+  auto take = [&](const Entry &entry) {
+    const Stmt *stmt = entry.stmt;
+    bool fromPreset = entry.fromPreset;
     const std::string &name = stmt->keyword.text;
     if (stmt->kind != StmtKind::Option) {
       diagnostics_->report(stmt->keyword.range, DiagKind::MisplacedOption, name, contextName(context),
@@ -102,6 +114,7 @@ Value Checker::checkStatements(Context context, const std::vector<const Stmt *> 
         if (schema_.option(other, name)) {
           diagnostics_->report(stmt->keyword.range, DiagKind::MisplacedOption, name,
                                contextName(context), contextName(other));
+          hadUnknown = true;
           return;
         }
       std::string hint = didYouMean(name, schema_.optionNames(context));
@@ -114,6 +127,7 @@ Value Checker::checkStatements(Context context, const std::vector<const Stmt *> 
                                          contextName(context), hint);
       if (std::string match = closestMatch(name, schema_.optionNames(context)); !match.empty())
         report.fixit(stmt->keyword.range, match);
+      hadUnknown = true;
       return;
     }
     if (spec->name == "use") {
@@ -124,29 +138,47 @@ Value Checker::checkStatements(Context context, const std::vector<const Stmt *> 
         return;
       }
       std::string shown;
-      if (const Section *preset = findPreset(*stmt->args[0].value, &shown))
-        for (const StmtPtr &inner : preset->body.stmts)
-          fromPresets.push_back(inner.get());
+      const Module *scope = entry.scope;
+      const Section *preset = findPreset(*stmt->args[0].value, &shown, &scope);
+      if (!preset)
+        return;
+      auto [at, fresh] = applied.emplace(preset, stmt->range);
+      if (!fresh) {
+        // Applying a preset twice, directly or through another preset (a cycle included), would
+        // either loop or say everything twice.
+        diagnostics_->report(stmt->args[0].value->range, DiagKind::PresetReused, shown)
+            .note(at->second, DiagKind::FirstGivenHere, shown);
+        return;
+      }
+      for (const StmtPtr &inner : preset->body.stmts)
+        queue.push_back({inner.get(), scope, true});
       return;
     }
-    auto [it, fresh] = given.emplace(name, stmt);
+    auto [it, fresh] = given.emplace(name, entry);
     if (!fresh && !spec->repeatable) {
       if (fromPreset)
         return; // the block's own option wins over the preset's
       diagnostics_->report(stmt->keyword.range, DiagKind::DuplicateOption, name)
-          .note(it->second->keyword.range, DiagKind::FirstGivenHere, name);
+          .note(it->second.stmt->keyword.range, DiagKind::FirstGivenHere, name);
     }
   };
-  for (const Stmt *stmt : stmts)
-    take(stmt, false);
-  for (const Stmt *stmt : fromPresets)
-    take(stmt, true);
+  // By index: take() appends the statements of presets to the queue.
+  for (size_t i = 0; i < queue.size(); ++i) {
+    Entry entry = queue[i];
+    take(entry);
+  }
 
   for (const Schema::Conflict &conflict : schema_.conflicts()) {
     if (conflict.context != context || !given.count(conflict.a) || !given.count(conflict.b))
       continue;
-    const Stmt *a = given[conflict.a];
-    const Stmt *b = given[conflict.b];
+    // Written in the block beats brought by a preset: `steps 100` replaces a preset's `epochs 3`.
+    bool aPreset = given.at(conflict.a).fromPreset, bPreset = given.at(conflict.b).fromPreset;
+    if (aPreset != bPreset) {
+      given.erase(aPreset ? conflict.a : conflict.b);
+      continue;
+    }
+    const Stmt *a = given.at(conflict.a).stmt;
+    const Stmt *b = given.at(conflict.b).stmt;
     if (b->range.begin.offset < a->range.begin.offset)
       std::swap(a, b);
     diagnostics_->report(b->keyword.range, DiagKind::ConflictingOptions, conflict.a, conflict.b,
@@ -159,7 +191,7 @@ Value Checker::checkStatements(Context context, const std::vector<const Stmt *> 
       continue;
     auto it = given.find(spec.name);
     if (it != given.end()) {
-      if (auto value = checkOption(spec, *it->second, pipeline))
+      if (auto value = checkOption(spec, *it->second.stmt, pipeline))
         record.fields.push_back({spec.name, std::move(*value)});
     } else if (spec.inDefaults && spec.params.size() == 1 && !spec.params[0].defaultText.empty()) {
       if (auto value = defaultValue(spec.name, spec.params[0]))
@@ -171,6 +203,7 @@ Value Checker::checkStatements(Context context, const std::vector<const Stmt *> 
   lastGiven_.clear();
   for (const auto &entry : given)
     lastGiven_.insert(entry.first);
+  lastBlockHadUnknown_ = hadUnknown;
   return record;
 }
 
@@ -387,6 +420,11 @@ std::optional<Value> Checker::checkValue(const std::string &what, const ParamSpe
   case ValueType::Number: {
     bool integral = true;
     auto number = numberOf(expr, &integral);
+    // `10%` is 0.1 wherever the value is a fraction (its range lies within [0, 1]).
+    if (!number && expr.kind == ExprKind::Quantity && expr.text == "%" &&
+        param.type == ValueType::Number && param.range.max && *param.range.max <= 1 &&
+        param.range.min && *param.range.min >= 0)
+      number = expr.number / 100.0;
     if (!number)
       return mismatch(valueTypeName(param.type));
     if (param.type == ValueType::Integer && !integral)

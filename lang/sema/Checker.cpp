@@ -48,15 +48,15 @@ CheckedProgram Checker::check(const File &file) {
   localPresets_.clear();
   for (const Section &preset : file.presets) {
     auto [it, fresh] = localPresets_.emplace(preset.name.text, &preset);
-    if (!fresh) {
+    if (!fresh)
       diagnostics_->report(preset.name.range, DiagKind::Redefinition, preset.name.text)
           .note(it->second->name.range, DiagKind::PreviousDefinition, preset.name.text);
-      continue;
-    }
-    // A preset is a bundle of fine-tuning options: check it as such where it is defined, so that
-    // a module of presets is checked even when no pipeline uses it yet.
-    checkBlock(Context::Finetune, &preset.body, "preset " + preset.name.text, nullptr);
   }
+  // A preset is a bundle of fine-tuning options: check it as such where it is defined, so that a
+  // module of presets is checked even when no pipeline uses it yet. All presets are known first,
+  // so one may use another defined below it.
+  for (const auto &[name, preset] : localPresets_)
+    checkBlock(Context::Finetune, &preset->body, "preset " + name, nullptr);
   std::map<std::string, const Section *> pipelineNames;
   for (const Section &section : file.pipelines) {
     auto [it, fresh] = pipelineNames.emplace(section.name.text, &section);
@@ -88,10 +88,18 @@ CheckedPipeline Checker::checkPipeline(const Section &section, const File &file)
     const Stmt &stmt = *section.body.stmts[statementIndex_];
     switch (stmt.kind) {
     case StmtKind::Data:
-      checkData(stmt, out);
-      break;
     case StmtKind::Model:
-      checkModel(stmt, out);
+      if (stmt.broken) {
+        // Define the name only; what uses it is skipped silently.
+        auto kind = stmt.kind == StmtKind::Data ? Symbol::Kind::Dataset : Symbol::Kind::Model;
+        if (defineSymbol(stmt.name, kind, SIZE_MAX))
+          symbols_.at(stmt.name.text).broken = true;
+        break;
+      }
+      if (stmt.kind == StmtKind::Data)
+        checkData(stmt, out);
+      else
+        checkModel(stmt, out);
       break;
     case StmtKind::Finetune:
     case StmtKind::Evaluate:
@@ -110,7 +118,7 @@ CheckedPipeline Checker::checkPipeline(const Section &section, const File &file)
   out.options = checkStatements(Context::Pipeline, options, "pipeline", &out);
 
   for (const auto &[name, symbol] : symbols_)
-    if (!symbol.used)
+    if (!symbol.used && !symbol.broken)
       diagnostics_->report(symbol.range, DiagKind::UnusedStage,
                           symbolKindName(symbol.kind == Symbol::Kind::Model), name);
   return out;
@@ -148,6 +156,8 @@ const Checker::Symbol *Checker::useSymbol(const Name &name, Symbol::Kind wanted,
   }
   Symbol &symbol = it->second;
   symbol.used = true;
+  if (symbol.broken)
+    return nullptr; // its own syntax error is reported; say nothing more
   if (symbol.kind != wanted) {
     diagnostics_
         ->report(name.range, DiagKind::WrongStageKind, name.text,
@@ -297,10 +307,42 @@ void Checker::checkData(const Stmt &stmt, CheckedPipeline &out) {
     }
     std::sort(declared.begin(), declared.end());
     declared.erase(std::unique(declared.begin(), declared.end()), declared.end());
-    if (dataset.labels.empty()) {
+    // A filter may only keep labels the source can hold: a typo there would empty the dataset.
+    bool badFilter = false;
+    if (!declared.empty())
+      for (const Value &transform : dataset.transforms)
+        if (const Value *keep = transform.field("labels");
+            transform.text == "filter" && keep && keep->kind == Value::Kind::List)
+          for (const auto &entry : keep->fields)
+            if (!std::binary_search(declared.begin(), declared.end(), entry.second.text)) {
+              auto report = diagnostics_->report(entry.second.range, DiagKind::UnknownLabel,
+                                                 entry.second.text, dataset.name,
+                                                 didYouMean(entry.second.text, declared));
+              if (std::string match = closestMatch(entry.second.text, declared); !match.empty())
+                report.fixit(entry.second.range, match);
+              report.note(declaredRange, DiagKind::LabelsDeclaredHere, dataset.name);
+              badFilter = true;
+            }
+    if (badFilter) {
+      // The labels this data ends up with are unclear after that error: compare them with no
+      // classifier rather than report the same typo again as a mismatch.
+      dataset.labels.clear();
+    } else if (dataset.labels.empty()) {
       dataset.labels = declared;
       dataset.labelsRange = declaredRange;
     }
+    // Stratifying needs labels: the default quietly does without them, an explicit request is an
+    // error.
+    bool labelled = source.text == "textfolder" || source.field("label");
+    if (!labelled)
+      for (Value &transform : dataset.transforms)
+        for (auto &[name, value] : transform.fields)
+          if (name == "stratify" && value.text == "label") {
+            if (value.fromDefault)
+              value.text = "none";
+            else
+              diagnostics_->report(value.range, DiagKind::StratifyUnlabeled, dataset.name);
+          }
     if (options_.checkFilesystem) {
       bool folder = source.text == "textfolder";
       auto path = resolvePath(*source.field("path"), PathRoot::Data, source.text, folder);
@@ -434,6 +476,7 @@ void Checker::checkStage(const Stmt &stmt, CheckedPipeline &out) {
   }
   stage.options = checkBlock(context, stmt.block.get(), keyword, &out);
   std::set<std::string> given = lastGiven_;
+  bool hadUnknownOption = lastBlockHadUnknown_;
   // A language model is evaluated by its loss and perplexity unless told otherwise.
   if (model && stage.kind == CheckedStage::Kind::Evaluate && out.models[model->index].isDecoder) {
     for (auto &[name, value] : stage.options.fields)
@@ -448,7 +491,9 @@ void Checker::checkStage(const Stmt &stmt, CheckedPipeline &out) {
         }
       }
   }
-  if (stage.kind == CheckedStage::Kind::Finetune && !given.count("epochs") && !given.count("steps"))
+  // After an unknown option (`epoch 3`) the missing one is most likely that option: say it once.
+  if (stage.kind == CheckedStage::Kind::Finetune && !given.count("epochs") &&
+      !given.count("steps") && !hadUnknownOption)
     diagnostics_->report(stmt.keyword.range, DiagKind::MissingOption, "finetune",
                          "`epochs` or `steps`, e.g. `epochs 3`");
   if (model)
@@ -477,7 +522,10 @@ void Checker::checkStageConsistency(const Stmt &stmt, CheckedStage &stage, bool 
 
   // Every dataset the stage reads must carry the classifier's labels, and only those.
   auto checkLabels = [&](const DatasetUse &use) {
-    const CheckedDataset &data = out.datasets[symbols_.at(use.dataset).index];
+    auto symbol = symbols_.find(use.dataset);
+    if (symbol == symbols_.end() || symbol->second.broken)
+      return;
+    const CheckedDataset &data = out.datasets[symbol->second.index];
     if (!model.classifier)
       return;
     const Value &source = data.source;

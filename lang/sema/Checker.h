@@ -61,6 +61,7 @@ private:
     size_t index;  // into the pipeline's datasets or models
     size_t order;  // statement position, for use-before-definition
     bool used = false;
+    bool broken = false; // its definition had a syntax error: uses are not errors of their own
   };
   struct Module;
 
@@ -105,7 +106,9 @@ private:
 
   // --- modules and presets (Modules.cpp) ---
   void loadImports(const File &file);
-  const Section *findPreset(const Expr &ref, std::string *shownName);
+  /// Resolves `use REF` where `*scope` is the module the `use` is written in (nullptr: the file
+  /// being checked); on success `*scope` becomes the found preset's module.
+  const Section *findPreset(const Expr &ref, std::string *shownName, const Module **scope);
 
   SourceManager &sources_;
   DiagnosticEngine *diagnostics_; // swapped while defaults are checked (Defaults.cpp)
@@ -121,6 +124,8 @@ private:
   std::map<std::string, Module *> modulesByAlias_; // for the file being checked
   std::map<std::string, const Section *> localPresets_;
   std::set<std::string> lastGiven_; // option names written in the block checkStatements last saw
+  bool lastBlockHadUnknown_ = false; // and whether it had an unknown or misplaced option
+  const Module *presetScope_ = nullptr; // module whose presets are being checked, if any
 
   // Defaults are parsed from .ftp text once and kept alive here.
   std::unique_ptr<SourceManager> defaultSources_;

@@ -9,6 +9,7 @@ struct Checker::Module {
   std::string path; // canonical
   uint32_t fileId = 0;
   std::unique_ptr<File> ast;
+  std::map<std::string, const Section *> presets; // by name
 };
 
 } // namespace ftp::lang

@@ -25,6 +25,8 @@ void Checker::loadImports(const File &file) {
   if (!options_.checkFilesystem)
     return; // imports read files; without file-system checks `use` of a module's preset fails
   fs::path here = fs::path(sources_.name(file.fileId)).parent_path();
+  if (here.empty())
+    here = ".";
   std::error_code ec;
   fs::path self = fs::weakly_canonical(sources_.name(file.fileId), ec);
   for (const Import &import : file.imports) {
@@ -88,20 +90,25 @@ void Checker::loadImports(const File &file) {
       for (const Import &nested : module->ast->imports)
         diagnostics_->report(nested.pathRange, DiagKind::ModuleImports, import.path, nested.path)
             .note(import.range, DiagKind::ImportedFrom);
-      // The module's presets are checked once, as fine-tuning options, against its own presets.
-      auto savedPresets = std::move(localPresets_);
-      localPresets_.clear();
-      for (const Section &preset : module->ast->presets)
-        localPresets_.emplace(preset.name.text, &preset);
+      // The module's presets are checked once, as fine-tuning options; a `use` inside them
+      // resolves among the module's own presets.
+      for (const Section &preset : module->ast->presets) {
+        auto [it, fresh] = module->presets.emplace(preset.name.text, &preset);
+        if (!fresh)
+          diagnostics_->report(preset.name.range, DiagKind::Redefinition, preset.name.text)
+              .note(it->second->name.range, DiagKind::PreviousDefinition, preset.name.text);
+      }
+      const Module *saved = presetScope_;
+      presetScope_ = module;
       for (const Section &preset : module->ast->presets)
         checkBlock(Context::Finetune, &preset.body, "preset " + preset.name.text, nullptr);
-      localPresets_ = std::move(savedPresets);
+      presetScope_ = saved;
     }
     modulesByAlias_[alias] = module;
   }
 }
 
-const Section *Checker::findPreset(const Expr &ref, std::string *shownName) {
+const Section *Checker::findPreset(const Expr &ref, std::string *shownName, const Module **scope) {
   auto lookIn = [&](const std::vector<const Section *> &presets, const std::string &name,
                     SourceRange range, const std::string &where) -> const Section * {
     std::vector<std::string> names;
@@ -126,7 +133,7 @@ const Section *Checker::findPreset(const Expr &ref, std::string *shownName) {
   if (ref.kind == ExprKind::Identifier) {
     *shownName = ref.text;
     std::vector<const Section *> presets;
-    for (const auto &[name, preset] : localPresets_)
+    for (const auto &[name, preset] : *scope ? (*scope)->presets : localPresets_)
       presets.push_back(preset);
     // A local name that is a module alias is a common slip: `use privacy` for `use privacy.strong`.
     return lookIn(presets, ref.text, ref.range, "");
@@ -134,7 +141,7 @@ const Section *Checker::findPreset(const Expr &ref, std::string *shownName) {
   if (ref.kind == ExprKind::Member && ref.base && ref.base->kind == ExprKind::Identifier) {
     *shownName = ref.base->text + "." + ref.text;
     auto it = modulesByAlias_.find(ref.base->text);
-    if (it == modulesByAlias_.end()) {
+    if (*scope || it == modulesByAlias_.end()) { // a module imports nothing, so sees no aliases
       std::vector<std::string> aliases;
       for (const auto &[alias, module] : modulesByAlias_)
         aliases.push_back(alias);
@@ -147,6 +154,7 @@ const Section *Checker::findPreset(const Expr &ref, std::string *shownName) {
     std::vector<const Section *> presets;
     for (const Section &preset : it->second->ast->presets)
       presets.push_back(&preset);
+    *scope = it->second;
     return lookIn(presets, ref.text, ref.textRange, ref.base->text);
   }
   diagnostics_->report(ref.range, DiagKind::TypeMismatch, "use", valueTypeName(ValueType::PresetRef),
