@@ -3,7 +3,8 @@
 # seed corpus (the shipped examples and lit inputs). Exits non-zero on any crash, hang, leak or
 # sanitizer report; the reproducer is left in build-fuzz/artifacts/.
 #
-# usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 60; two targets: the .ftp front end, ftp.toml)
+# usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 60; targets: the .ftp front end, ftp.toml,
+#        safetensors, pytorch_model.bin)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,13 +16,13 @@ if [ ! -f "$build/build.ninja" ]; then
     -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
     -DFTPC_ENABLE_FUZZERS=ON -DFTPC_BUILD_TESTS=OFF -DFTPC_BUILD_BENCHMARKS=OFF > /dev/null
 fi
-cmake --build "$build" --target fuzz-frontend fuzz-config
+cmake --build "$build" --target fuzz-frontend fuzz-config fuzz-safetensors fuzz-torch-pickle
 
 # fuzz TARGET SEED_PATTERN: seeds from the project's own inputs, then a bounded run.
 fuzz() {
   local target="$1" pattern="$2" corpus="$build/corpus/$1"
   mkdir -p "$corpus" "$build/artifacts"
-  for dir in examples stdlib tests/lit; do
+  for dir in examples stdlib tests/lit tests/unit/runtime/data/checkpoints; do
     if [ -d "$root/$dir" ]; then find "$root/$dir" -name "$pattern" -exec cp {} "$corpus/" \; ; fi
   done
   echo "fuzz: $target for ${seconds}s on $(ls "$corpus" | wc -l) inputs"
@@ -38,4 +39,6 @@ fuzz() {
 rm -rf "$build/artifacts"
 fuzz fuzz-frontend '*.ftp'
 fuzz fuzz-config '*.toml'
+fuzz fuzz-safetensors '*.safetensors'
+fuzz fuzz-torch-pickle '*.bin'
 echo "fuzz: no crashes"

@@ -289,8 +289,10 @@ ProjectConfig defaultProjectConfig(const std::string &projectRoot, const std::st
   ProjectConfig config;
   config.projectRoot = absolutePathAgainst(cwd, projectRoot);
   config.pipelineDir = absolutePathAgainst(cwd, pipelineDir);
-  config.paths.dataRoot = config.projectRoot;
-  config.paths.modelRoot = config.projectRoot;
+  // Issue 3: paths written in a pipeline resolve relative to the pipeline file unless ftp.toml
+  // names data and model roots; they stay confined to the project either way.
+  config.paths.dataRoot = config.pipelineDir;
+  config.paths.modelRoot = config.pipelineDir;
   config.paths.outputRoot = absolutePathAgainst(config.projectRoot, kDefaultOutputRoot);
   config.paths.cacheDir = absolutePathAgainst(config.projectRoot, kDefaultCacheDir);
   for (const Setting &setting : kSettings)

@@ -9,8 +9,8 @@
 // configuration.md describes the same table for users):
 //
 //   key                type              default          meaning
-//   paths.data_root    string (path)     project root     where data paths written in a pipeline start
-//   paths.model_root   string (path)     project root     where model paths written in a pipeline start
+//   paths.data_root    string (path)     pipeline folder  where data paths written in a pipeline start
+//   paths.model_root   string (path)     pipeline folder  where model paths written in a pipeline start
 //   paths.output_root  string (path)     `runs`           where run records are written
 //   paths.cache_dir    string (path)     `.ftpc-cache`    compiled kernels and other caches
 //   paths.allow        array of strings  []               extra existing folders outside the project

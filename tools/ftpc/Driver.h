@@ -55,6 +55,18 @@ private:
 int emitTokens(Session &session, const std::string &path);
 int emitAST(Session &session, const std::string &path);
 
+/// `ftpc privacy` with explicit parameters (see Privacy.cpp).
+struct PrivacyFlags {
+  double sampleRate = 0;
+  long long steps = 0;
+  double delta = 0;
+  std::optional<double> noiseMultiplier;
+  std::optional<double> epsilon;
+  std::string accountant = "rdp";
+  bool json = false;
+};
+int privacyFromFlags(const PrivacyFlags &flags);
+
 /// `ftpc fmt`: rewrites files in canonical form, or with `check` lists those that would change.
 int formatFiles(Session &session, const std::vector<std::string> &paths, bool check);
 

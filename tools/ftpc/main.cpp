@@ -175,7 +175,21 @@ int main(int argc, char **argv) try {
   CLI::App *privacy = app.add_subcommand(
       "privacy", "show a pipeline's privacy accounting: sample rate, steps, noise multiplier, "
                  "epsilon over training");
-  privacy->add_option("file", privacyFile, "the .ftp pipeline")->required();
+  privacy->add_option("file", privacyFile, "the .ftp pipeline (planned: accounting from a pipeline)");
+  PrivacyFlags privacyFlags;
+  privacy->add_option("--sample-rate", privacyFlags.sampleRate,
+                      "Poisson sampling rate q = expected batch / training examples");
+  privacy->add_option("--steps", privacyFlags.steps, "optimizer steps T");
+  privacy->add_option("--delta", privacyFlags.delta, "δ of the (ε, δ) guarantee");
+  privacy->add_option("--noise-multiplier", privacyFlags.noiseMultiplier,
+                      "σ, the noise multiplier: prints the ε it gives");
+  privacy->add_option("--epsilon", privacyFlags.epsilon,
+                      "target ε: prints the smallest noise multiplier that meets it");
+  privacy->add_option("--accountant", privacyFlags.accountant, "rdp (prv is planned)")
+      ->check(CLI::IsMember({"rdp", "prv"}))
+      ->capture_default_str();
+  privacy->add_flag("--json", privacyFlags.json,
+                    "print one JSON object (epsilon, noise_multiplier, ...) instead of text");
 
   // ftpc deid
   std::string deidInput;
@@ -209,8 +223,11 @@ int main(int argc, char **argv) try {
   }
   if (*run)
     return notImplemented("ftpc run", 5);
-  if (*privacy)
-    return notImplemented("ftpc privacy", 7);
+  if (*privacy) {
+    if (!privacyFile.empty())
+      return notImplemented("ftpc privacy FILE (accounting from a pipeline)", 7);
+    return privacyFromFlags(privacyFlags);
+  }
   if (*deid)
     return notImplemented("ftpc deid", 8);
   if (*bench)

@@ -148,8 +148,9 @@ TEST_F(ProjectConfigTest, InputPathsStayInsideTheProject) {
             under("proj/data/mail/x.txt"));
   EXPECT_EQ(resolveInputPath(config, "../data/mail", InputRoot::PipelineDir, &why),
             under("proj/data/mail"));
-  // Model paths start at model_root, which defaults to the project root.
-  EXPECT_EQ(resolveInputPath(config, "models/m", InputRoot::Model, &why), under("proj/models/m"));
+  // Model paths start at model_root, which defaults to the pipeline file's folder.
+  EXPECT_EQ(resolveInputPath(config, "models/m", InputRoot::Model, &why),
+            under("proj/pipes/models/m"));
 
   // `..` escapes, absolute paths and a folder whose name merely starts like the project's.
   EXPECT_FALSE(resolveInputPath(config, "../../outside/corpus", InputRoot::Data, &why));

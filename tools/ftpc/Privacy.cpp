@@ -1,0 +1,85 @@
+//===- Privacy.cpp - `ftpc privacy`: DP-SGD accounting from the command line ------===//
+//
+//   ftpc privacy --sample-rate Q --noise-multiplier S --steps T --delta D   prints ε
+//   ftpc privacy --sample-rate Q --epsilon E --steps T --delta D            prints the calibrated σ
+//
+// with the RDP accountant of the sampled Gaussian mechanism (runtime/include/ftp/privacy).
+// `--json` prints one JSON object with `epsilon` and `noise_multiplier` (and the rest) instead.
+//
+//===----------------------------------------------------------------------------------------===//
+
+#include "Driver.h"
+
+#include "ftp/privacy/RdpAccountant.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <iostream>
+
+namespace ftp::driver {
+
+int privacyFromFlags(const PrivacyFlags &flags) {
+  auto fail = [](const std::string &message) {
+    std::cerr << "ftpc: error: " << message << "\n";
+    return kExitUserError;
+  };
+  if (flags.accountant == "prv") {
+    std::cerr << "ftpc: the `prv` accountant is not implemented yet (tracked in issue 7); use `rdp`\n";
+    return kExitNotImplemented;
+  }
+  if (!(flags.sampleRate > 0 && flags.sampleRate <= 1))
+    return fail(fmt::format("--sample-rate must be in (0, 1], found {}", flags.sampleRate));
+  if (flags.steps < 1)
+    return fail(fmt::format("--steps must be >= 1, found {}", flags.steps));
+  if (!(flags.delta > 0 && flags.delta < 1))
+    return fail(fmt::format("--delta must be in (0, 1), found {}", flags.delta));
+  bool haveSigma = flags.noiseMultiplier.has_value(), haveEpsilon = flags.epsilon.has_value();
+  if (haveSigma == haveEpsilon)
+    return fail("give exactly one of --noise-multiplier (to compute ε) and --epsilon (to "
+                "calibrate the noise multiplier)");
+
+  double sigma, eps, order;
+  if (haveSigma) {
+    sigma = *flags.noiseMultiplier;
+    if (!(sigma > 0))
+      return fail(fmt::format("--noise-multiplier must be > 0, found {}", sigma));
+    privacy::PrivacySpent spent = privacy::epsilon(flags.sampleRate, sigma, flags.steps, flags.delta);
+    eps = spent.epsilon;
+    order = spent.order;
+  } else {
+    if (!(*flags.epsilon > 0))
+      return fail(fmt::format("--epsilon must be > 0, found {}", *flags.epsilon));
+    auto calibrated =
+        privacy::calibrateNoise(flags.sampleRate, flags.steps, flags.delta, *flags.epsilon);
+    if (!calibrated)
+      return fail(fmt::format("no noise multiplier up to 10000 reaches ε = {} with q = {}, {} "
+                              "steps and δ = {}; sample less, train fewer steps or allow more ε",
+                              *flags.epsilon, flags.sampleRate, flags.steps, flags.delta));
+    sigma = *calibrated;
+    privacy::PrivacySpent spent = privacy::epsilon(flags.sampleRate, sigma, flags.steps, flags.delta);
+    eps = spent.epsilon;
+    order = spent.order;
+  }
+  if (flags.json) {
+    nlohmann::json out = {{"accountant", "rdp"},       {"sample_rate", flags.sampleRate},
+                          {"steps", flags.steps},      {"delta", flags.delta},
+                          {"noise_multiplier", sigma}, {"epsilon", eps},
+                          {"optimal_order", order}};
+    std::cout << out.dump() << "\n";
+    return kExitOk;
+  }
+  std::cout << fmt::format("accountant        rdp (sampled Gaussian mechanism, Poisson sampling)\n"
+                           "sample rate q     {}\n"
+                           "steps T           {}\n"
+                           "noise multiplier  {:.6g}{}\n"
+                           "delta             {}\n"
+                           "epsilon           {:.6g}  (tightest at RDP order {})\n",
+                           flags.sampleRate, flags.steps, sigma,
+                           haveSigma ? "" : "  (calibrated: the smallest that meets --epsilon)",
+                           flags.delta, eps, order);
+  return kExitOk;
+}
+
+} // namespace ftp::driver
