@@ -19,16 +19,6 @@
 namespace ftp::runtime::tok {
 namespace {
 
-bool isWhitespace(char32_t c) {
-  switch (c) {
-  case 0x09: case 0x0a: case 0x0b: case 0x0c: case 0x0d: case 0x20: case 0x85: case 0xa0:
-  case 0x1680: case 0x2028: case 0x2029: case 0x202f: case 0x205f: case 0x3000:
-    return true;
-  default:
-    return c >= 0x2000 && c <= 0x200a;
-  }
-}
-
 // HuggingFace's `is_other` (the unicode_categories crate) covers Cc, Cf, Co and Cs but not
 // unassigned code points (Cn): U+0378 survives cleaning and becomes [UNK]. The Python BertTokenizer
 // drops it; the goldens follow `tokenizers`.
@@ -78,7 +68,7 @@ struct Splitter {
   }
   /// One normalized character into the pre-tokenizer.
   void push(char32_t c, uint32_t begin, uint32_t end, bool chineseIsWord) {
-    if (isWhitespace(c)) {
+    if (tok::isWhitespace(c)) {
       endWord();
       return;
     }
@@ -117,7 +107,7 @@ void basicTokenize(std::string_view text, uint32_t base, const BasicTokenizerOpt
     if (options.cleanText) {
       if (c == 0xfffd || isControl(c))
         continue;
-      if (isWhitespace(c))
+      if (tok::isWhitespace(c))
         c = ' ';
     }
     if (!options.stripAccents) {

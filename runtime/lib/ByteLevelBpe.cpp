@@ -26,25 +26,15 @@ namespace {
 
 enum class CharClass { Letter, Number, Space, Other };
 
-bool isSpace(char32_t c) {
-  switch (c) {
-  case 0x09: case 0x0a: case 0x0b: case 0x0c: case 0x0d: case 0x20: case 0x85: case 0xa0:
-  case 0x1680: case 0x2028: case 0x2029: case 0x202f: case 0x205f: case 0x3000:
-    return true;
-  default:
-    return c >= 0x2000 && c <= 0x200a;
-  }
-}
-
 CharClass classify(char32_t c) {
   if (c < 0x80) {
     if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
       return CharClass::Letter;
     if (c >= '0' && c <= '9')
       return CharClass::Number;
-    return isSpace(c) ? CharClass::Space : CharClass::Other;
+    return tok::isWhitespace(c) ? CharClass::Space : CharClass::Other;
   }
-  if (isSpace(c))
+  if (tok::isWhitespace(c))
     return CharClass::Space;
   switch (utf8proc_category(static_cast<utf8proc_int32_t>(c))) {
   case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:

@@ -53,6 +53,17 @@ private:
 
 namespace tok {
 
+/// White space as both HF tokenizers' BERT normalizer and the GPT-2 pattern's `\s` see it.
+inline bool isWhitespace(char32_t c) {
+  switch (c) {
+  case 0x09: case 0x0a: case 0x0b: case 0x0c: case 0x0d: case 0x20: case 0x85: case 0xa0:
+  case 0x1680: case 0x2028: case 0x2029: case 0x202f: case 0x205f: case 0x3000:
+    return true;
+  default:
+    return c >= 0x2000 && c <= 0x200a;
+  }
+}
+
 /// Decodes one UTF-8 code point at `s[i]`, advancing `i`; invalid bytes decode as U+FFFD (one byte).
 inline char32_t decodeUtf8(std::string_view s, size_t &i) {
   unsigned char c = static_cast<unsigned char>(s[i]);

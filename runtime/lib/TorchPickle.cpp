@@ -19,12 +19,6 @@ namespace {
 
 //===-- little helpers ------------------------------------------------------------------------===//
 
-uint64_t readLE(const uint8_t *p, int bytes) {
-  uint64_t value = 0;
-  for (int i = bytes - 1; i >= 0; --i)
-    value = (value << 8) | p[i];
-  return value;
-}
 
 std::string hexByte(uint8_t byte) {
   static const char digits[] = "0123456789abcdef";

@@ -5,12 +5,6 @@
 namespace ftp::runtime {
 namespace {
 
-uint64_t readLE(const uint8_t *p, int bytes) {
-  uint64_t value = 0;
-  for (int i = bytes - 1; i >= 0; --i)
-    value = (value << 8) | p[i];
-  return value;
-}
 
 } // namespace
 

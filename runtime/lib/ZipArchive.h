@@ -14,6 +14,14 @@
 
 namespace ftp::runtime {
 
+/// The unsigned little-endian integer in the `bytes` bytes at `p` (zip and pickle fields).
+inline uint64_t readLE(const uint8_t *p, int bytes) {
+  uint64_t value = 0;
+  for (int i = bytes - 1; i >= 0; --i)
+    value = (value << 8) | p[i];
+  return value;
+}
+
 struct ZipEntry {
   std::string name;
   uint64_t offset = 0; ///< of the record's data in the archive
