@@ -127,8 +127,8 @@ int main(int argc, char **argv) try {
   std::vector<std::string> overrides;
   bool verifyDiagnostics = false;
   CLI::App *check = app.add_subcommand(
-      "check", "check pipelines without running them: syntax, types, options, paths, label sets, "
-               "the privacy budget");
+      "check", "check pipelines without running them: syntax, names, types and ranges of every "
+               "option, label sets, paths, model configs, LoRA targets");
   check->add_option("files", checkPaths, "the .ftp files to check")->required();
   check->add_option("--set", overrides, "override an option: path.to.option=value (repeatable)");
   check->add_flag("--verify-diagnostics", verifyDiagnostics,
@@ -173,8 +173,8 @@ int main(int argc, char **argv) try {
   // ftpc privacy
   std::string privacyFile;
   CLI::App *privacy = app.add_subcommand(
-      "privacy", "show a pipeline's privacy accounting: sample rate, steps, noise multiplier, "
-                 "epsilon over training");
+      "privacy", "DP-SGD accounting with the RDP accountant: the epsilon a noise multiplier gives, "
+                 "or the smallest noise multiplier that meets an epsilon");
   privacy->add_option("file", privacyFile, "the .ftp pipeline (planned: accounting from a pipeline)");
   PrivacyFlags privacyFlags;
   privacy->add_option("--sample-rate", privacyFlags.sampleRate,
