@@ -29,6 +29,7 @@ struct Value {
   std::vector<std::pair<std::string, Value>> fields; // Record: named fields; List: unnamed; Map: keyed
   SourceRange range;           // where it was written; invalid for defaults
   bool fromDefault = false;
+  bool derived = false;        // computed by the checker (e.g. the calibrated noise multiplier)
 
   const Value *field(std::string_view name) const {
     for (const auto &f : fields)
@@ -49,6 +50,14 @@ struct CheckedDataset {
   std::vector<std::string> labels; // sorted; empty when not known statically
   SourceRange labelsRange;         // where the labels were declared
   std::vector<std::pair<std::string, double>> splits; // in declaration order
+
+  // The number of examples, when the checker can know it without running anything: counted from
+  // the source (files of a text folder, records of a CSV, lines of a JSONL file), then followed
+  // through the transforms by the rules in DatasetSize.cpp, which the runtime applies too.
+  std::optional<int64_t> size;
+  std::map<std::string, int64_t> labelCounts;               // when known
+  std::vector<std::pair<std::string, int64_t>> splitSizes;  // examples per split part
+  std::string sizeUnknownBecause;                           // when size is not known
 };
 
 struct CheckedModel {
@@ -73,6 +82,19 @@ struct DatasetUse {
 
 /// finetune / evaluate / export: the model, the data or path, and the block's options (with
 /// defaults) as a Record whose fields are the options in schema order.
+/// DP-SGD's budget, derived by the checker: sample rate and steps from the data, noise
+/// calibrated for the requested ε (or ε computed for the given noise).
+struct PrivacyBudget {
+  int64_t examples = 0;  // N, training examples
+  int64_t batch = 0;     // expected examples per step under Poisson sampling
+  double sampleRate = 0; // q = batch / N
+  int64_t steps = 0;     // T
+  double noiseMultiplier = 0;
+  double epsilon = 0;
+  double delta = 0;
+  bool calibrated = false; // σ derived from ε (else ε derived from σ)
+};
+
 struct CheckedStage {
   enum class Kind { Finetune, Evaluate, Export } kind;
   std::string model;
@@ -80,6 +102,7 @@ struct CheckedStage {
   DatasetUse data;            // Finetune, Evaluate
   std::string exportPath;     // Export, resolved
   Value options;              // Record
+  std::optional<PrivacyBudget> privacy; // Finetune with `privacy`, when derivable at check time
 };
 
 struct CheckedPipeline {

@@ -3,6 +3,7 @@
 #include "lang/sema/Checker.h"
 
 #include "lang/diag/Suggest.h"
+#include "lang/sema/DatasetSize.h"
 #include "lang/sema/Module.h"
 
 #include <algorithm>
@@ -350,6 +351,7 @@ void Checker::checkData(const Stmt &stmt, CheckedPipeline &out) {
         dataset.resolvedPath = *path;
         if (folder)
           checkTextFolder(source, *path, *stmt.chain[0], dataset);
+        computeDatasetSize(dataset);
       }
     }
   }
@@ -498,6 +500,8 @@ void Checker::checkStage(const Stmt &stmt, CheckedPipeline &out) {
                          "`epochs` or `steps`, e.g. `epochs 3`");
   if (model)
     checkStageConsistency(stmt, stage, dataOk, out);
+  if (stage.kind == CheckedStage::Kind::Finetune && dataOk)
+    checkPrivacy(stage, out);
   out.stages.push_back(std::move(stage));
 }
 

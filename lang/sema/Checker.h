@@ -72,6 +72,7 @@ private:
   void checkStage(const Stmt &stmt, CheckedPipeline &out);
   void checkStageConsistency(const Stmt &stmt, CheckedStage &stage, bool dataOk,
                              CheckedPipeline &out);
+  void checkPrivacy(CheckedStage &stage, const CheckedPipeline &out);
   bool defineSymbol(const Name &name, Symbol::Kind kind, size_t index);
   const Symbol *useSymbol(const Name &name, Symbol::Kind wanted, const std::string &user);
   std::optional<DatasetUse> resolveDatasetUse(const Expr &expr, const std::string &user,

@@ -51,6 +51,14 @@ std::string formatValue(const Value &value) {
   return "?";
 }
 
+std::string formatPrivacyBudget(const PrivacyBudget &b) {
+  return fmt::format("DP-SGD with Poisson sampling: N = {} training examples, q = {}/{} = {:.5g}, "
+                     "T = {} steps, noise multiplier {:.4g}{} -> epsilon = {:.4g} at delta = {:g} "
+                     "(RDP accountant)",
+                     b.examples, b.batch, b.examples, b.sampleRate, b.steps, b.noiseMultiplier,
+                     b.calibrated ? " (calibrated)" : "", b.epsilon, b.delta);
+}
+
 namespace {
 
 void dumpOptions(const Value &options, int depth, std::ostream &out) {
@@ -120,6 +128,8 @@ void dumpChecked(const CheckedProgram &program, std::ostream &out) {
         break;
       }
       dumpOptions(stage.options, 2, out);
+      if (stage.privacy)
+        out << "    # " << formatPrivacyBudget(*stage.privacy) << "\n";
     }
   }
 }

@@ -14,4 +14,7 @@ std::string formatValue(const Value &value);
 /// The checked program: every stage with every option resolved, defaults included and marked.
 void dumpChecked(const CheckedProgram &program, std::ostream &out);
 
+/// One line saying what DP-SGD's budget is: N, q, T, σ, ε, δ.
+std::string formatPrivacyBudget(const PrivacyBudget &budget);
+
 } // namespace ftp::lang

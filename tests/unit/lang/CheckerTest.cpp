@@ -1,6 +1,7 @@
 #include "lang/parse/Parser.h"
 #include "lang/sema/Checker.h"
 #include "lang/sema/Overrides.h"
+#include "lang/sema/DatasetSize.h"
 #include "lang/sema/SemaDump.h"
 
 #include <gtest/gtest.h>
@@ -187,4 +188,17 @@ TEST(Checker, DpSgdNeedsExactlyOneOfEpsilonAndNoiseMultiplier) {
   EXPECT_TRUE(with("epsilon: 1, noise_multiplier: 1,")->has("conflicting-arguments"));
   EXPECT_TRUE(with("epsilon: 1,")->collect.all.empty());
   EXPECT_TRUE(with("epsilon: 0,")->has("out-of-range"));
+}
+
+// The largest-remainder rule that defines split and sample sizes (the runtime applies the same).
+TEST(DatasetSize, ApportionByLargestRemainder) {
+  // 1896 spam mails split 0.8 / 0.1 / 0.1: floors 1516, 189, 189; the 2 left over go to the
+  // largest remainders (.8, then the first .6).
+  EXPECT_EQ(apportion(1896, {0.8, 0.1, 0.1}), (std::vector<int64_t>{1517, 190, 189}));
+  EXPECT_EQ(apportion(3900, {0.8, 0.1, 0.1}), (std::vector<int64_t>{3120, 390, 390}));
+  EXPECT_EQ(apportion(10, {0.5, 0.5}), (std::vector<int64_t>{5, 5}));
+  EXPECT_EQ(apportion(3, {1.0 / 3, 1.0 / 3, 1.0 / 3}), (std::vector<int64_t>{1, 1, 1}));
+  EXPECT_EQ(apportion(0, {0.7, 0.3}), (std::vector<int64_t>{0, 0}));
+  // Fractions that do not cover everything (a sample's shares) keep their floors.
+  EXPECT_EQ(apportion(7, {0.5}), (std::vector<int64_t>{3}));
 }
