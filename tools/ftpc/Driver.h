@@ -66,6 +66,9 @@ struct PrivacyFlags {
   bool json = false;
 };
 int privacyFromFlags(const PrivacyFlags &flags);
+/// `ftpc privacy FILE`: checks the pipeline and prints the budget of every private fine-tuning.
+int privacyFromPipeline(Session &session, const std::string &path,
+                        const std::vector<std::string> &overrides, bool json);
 
 /// `ftpc fmt`: rewrites files in canonical form, or with `check` lists those that would change.
 int formatFiles(Session &session, const std::vector<std::string> &paths, bool check);

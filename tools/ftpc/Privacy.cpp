@@ -11,6 +11,7 @@
 #include "Driver.h"
 
 #include "ftp/privacy/RdpAccountant.h"
+#include "lang/sema/SemaDump.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -80,6 +81,35 @@ int privacyFromFlags(const PrivacyFlags &flags) {
                            haveSigma ? "" : "  (calibrated: the smallest that meets --epsilon)",
                            flags.delta, eps, order);
   return kExitOk;
+}
+
+int privacyFromPipeline(Session &session, const std::string &path,
+                        const std::vector<std::string> &overrides, bool json) {
+  auto program = checkProgram(session, path, overrides);
+  int status = session.finish();
+  if (!program)
+    return status;
+  nlohmann::json all = nlohmann::json::array();
+  for (const lang::CheckedPipeline &pipeline : program->pipelines)
+    for (const lang::CheckedStage &stage : pipeline.stages) {
+      if (!stage.privacy)
+        continue;
+      const lang::PrivacyBudget &b = *stage.privacy;
+      std::string data = stage.data.split.empty() ? stage.data.dataset
+                                                  : stage.data.dataset + "." + stage.data.split;
+      if (json)
+        all.push_back({{"pipeline", pipeline.name}, {"model", stage.model}, {"data", data},
+                       {"accountant", "rdp"}, {"examples", b.examples}, {"batch", b.batch},
+                       {"sample_rate", b.sampleRate}, {"steps", b.steps},
+                       {"noise_multiplier", b.noiseMultiplier}, {"epsilon", b.epsilon},
+                       {"delta", b.delta}, {"calibrated", b.calibrated}});
+      else
+        std::cout << fmt::format("{}: finetune {} on {}: {}\n", pipeline.name, stage.model, data,
+                                 lang::formatPrivacyBudget(b));
+    }
+  if (json)
+    std::cout << all.dump() << "\n";
+  return status;
 }
 
 } // namespace ftp::driver

@@ -175,7 +175,10 @@ int main(int argc, char **argv) try {
   CLI::App *privacy = app.add_subcommand(
       "privacy", "DP-SGD accounting with the RDP accountant: the epsilon a noise multiplier gives, "
                  "or the smallest noise multiplier that meets an epsilon");
-  privacy->add_option("file", privacyFile, "the .ftp pipeline (planned: accounting from a pipeline)");
+  privacy->add_option("file", privacyFile,
+                      "a .ftp pipeline: print the budget `ftpc check` derives for each private "
+                      "fine-tuning");
+  privacy->add_option("--set", overrides, "override an option: path.to.option=value (repeatable)");
   PrivacyFlags privacyFlags;
   privacy->add_option("--sample-rate", privacyFlags.sampleRate,
                       "Poisson sampling rate q = expected batch / training examples");
@@ -224,8 +227,10 @@ int main(int argc, char **argv) try {
   if (*run)
     return notImplemented("ftpc run", 5);
   if (*privacy) {
-    if (!privacyFile.empty())
-      return notImplemented("ftpc privacy FILE (accounting from a pipeline)", 7);
+    if (!privacyFile.empty()) {
+      Session session(diagOptions);
+      return privacyFromPipeline(session, privacyFile, overrides, privacyFlags.json);
+    }
     return privacyFromFlags(privacyFlags);
   }
   if (*deid)
