@@ -70,6 +70,17 @@ int privacyFromFlags(const PrivacyFlags &flags);
 int privacyFromPipeline(Session &session, const std::string &path,
                         const std::vector<std::string> &overrides, bool json);
 
+/// `ftpc deid` (see Deid.cpp).
+struct DeidFlags {
+  std::string input;
+  std::string output;
+  std::string field = "text";
+  std::string report;
+  std::string mode = "mask";
+  std::vector<std::string> names;
+};
+int deidentify(const DeidFlags &flags);
+
 /// `ftpc fmt`: rewrites files in canonical form, or with `check` lists those that would change.
 int formatFiles(Session &session, const std::vector<std::string> &paths, bool check);
 

@@ -195,13 +195,24 @@ int main(int argc, char **argv) try {
                     "print one JSON object (epsilon, noise_multiplier, ...) instead of text");
 
   // ftpc deid
-  std::string deidInput;
-  std::string deidOutput;
+  DeidFlags deidFlags;
   CLI::App *deid = app.add_subcommand(
-      "deid", "detect and anonymize personal data (e-mail, phone, IP, URL, names, ...) in text, "
-              "CSV or JSONL files");
-  deid->add_option("input", deidInput, "file to de-identify")->required();
-  deid->add_option("-o,--output", deidOutput, "where to write the result")->required();
+      "deid", "detect and anonymize personal data (e-mail, phone, IP, URL, card, SSN, IBAN, "
+              "Chinese ID, names) in one field of a JSONL file");
+  deid->add_option("input", deidFlags.input, "JSONL file, one JSON object per line")->required();
+  deid->add_option("-o,--output", deidFlags.output, "where to write the de-identified JSONL")
+      ->required();
+  deid->add_option("--field", deidFlags.field, "the string field to de-identify (default: text)");
+  deid->add_option("--report", deidFlags.report,
+                   "write counts per entity type (never the text found) to this JSON file");
+  deid->add_option("--mode", deidFlags.mode,
+                   "mask (<EMAIL>), redact (remove) or hash (<EMAIL:3f2a9c1b>, HMAC-SHA256 keyed "
+                   "by $FTPC_DEID_KEY, else a random per-run key); default: mask")
+      ->check(CLI::IsMember({"mask", "redact", "hash"}));
+  deid->add_option("--names", deidFlags.names,
+                   "first-name list, one per line (repeatable); without it person names are not "
+                   "detected -- ftpc ships no name list")
+      ->allow_extra_args(false); // one file per --names, so a following input is not taken
 
   // ftpc bench
   CLI::App *bench = app.add_subcommand(
@@ -234,7 +245,7 @@ int main(int argc, char **argv) try {
     return privacyFromFlags(privacyFlags);
   }
   if (*deid)
-    return notImplemented("ftpc deid", 8);
+    return deidentify(deidFlags);
   if (*bench)
     return notImplemented("ftpc bench", 6);
 
