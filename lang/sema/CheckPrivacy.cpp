@@ -23,7 +23,7 @@ void Checker::checkPrivacy(CheckedStage &stage, const CheckedPipeline &out) {
   for (auto &[name, value] : stage.options.fields)
     if (name == "privacy" && value.kind == Value::Kind::Record)
       privacy = &value;
-  if (!privacy || !options_.checkFilesystem)
+  if (!privacy)
     return;
   auto symbol = symbols_.find(stage.data.dataset);
   if (symbol == symbols_.end() || symbol->second.broken)
@@ -32,6 +32,24 @@ void Checker::checkPrivacy(CheckedStage &stage, const CheckedPipeline &out) {
   std::string dataName = stage.data.split.empty() ? stage.data.dataset
                                                   : stage.data.dataset + "." + stage.data.split;
   SourceRange where = privacy->range;
+
+  // Taint: text that has not passed `deidentify` (or an explicit `allow_pii`) must not reach
+  // private training. The path is spelled out so the reader sees how the text gets there.
+  bool cleaned = false;
+  std::string path = data.source.text + "(...)";
+  for (const Value &transform : data.transforms) {
+    path += " | " + transform.text;
+    if (transform.text == "deidentify" || transform.text == "allow_pii")
+      cleaned = true;
+  }
+  if (!cleaned)
+    diagnostics_
+        ->report(stage.data.range, DiagKind::TaintedText,
+                 fmt::format("`{}` = {} -> finetune {}", stage.data.dataset, path, stage.model),
+                 stage.data.dataset)
+        .note(data.range, DiagKind::DefinedHere, stage.data.dataset);
+  if (!options_.checkFilesystem)
+    return; // the budget needs the data's size
 
   std::optional<int64_t> examples;
   if (!data.size) {

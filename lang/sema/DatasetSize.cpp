@@ -219,7 +219,7 @@ void computeDatasetSize(CheckedDataset &d) {
     total = sum(counts);
 
   for (const Value &t : d.transforms) {
-    if (t.text == "email_text" || t.text == "deidentify")
+    if (t.text == "email_text" || t.text == "deidentify" || t.text == "allow_pii")
       continue; // one example in, one out
     if (t.text == "filter") {
       if (t.field("min_chars") || t.field("max_chars")) {

@@ -111,6 +111,9 @@ Schema::Schema() {
         P("mode", T::Word).named().oneOf({"mask", "redact", "hash", "fake"}).def("mask")
             .doc("`mask`: replace with `<EMAIL>`; `redact`: remove; `hash`: keyed hash; `fake`: consistent surrogate")},
        "detects personal data in the text and anonymizes it before anything else sees the text"},
+      {"allow_pii", Family::Transform,
+       {P("reason", T::String).required().doc("why raw personal data may reach private training; recorded in the run's manifest")},
+       "waives the rule that data reaching private training (`privacy`) must pass `deidentify` first"},
       {"filter", Family::Transform,
        {P("min_chars", T::Integer).named().ge(0).def("1").unit("characters").doc("drop examples shorter than this"),
         P("max_chars", T::Integer).named().ge(1).unit("characters").doc("drop examples longer than this"),

@@ -172,7 +172,7 @@ TEST(Checker, OverridesReplaceAndAddOptionsAndAreChecked) {
 
 TEST(Checker, DpSgdNeedsExactlyOneOfEpsilonAndNoiseMultiplier) {
   std::string body = R"(
-  data d = csv("d.csv", text: "t", label: "l", labels: [a]) | split(train: 0.5, test: 0.5)
+  data d = csv("d.csv", text: "t", label: "l", labels: [a]) | deidentify | split(train: 0.5, test: 0.5)
   model m = encoder("m") | classifier(labels: [a])
   finetune m on d.train {
     epochs 1
