@@ -16,13 +16,13 @@ if [ ! -f "$build/build.ninja" ]; then
     -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
     -DFTPC_ENABLE_FUZZERS=ON -DFTPC_BUILD_TESTS=OFF -DFTPC_BUILD_BENCHMARKS=OFF > /dev/null
 fi
-cmake --build "$build" --target fuzz-frontend fuzz-config fuzz-safetensors fuzz-torch-pickle
+cmake --build "$build" --target fuzz-frontend fuzz-config fuzz-safetensors fuzz-torch-pickle fuzz-deid
 
 # fuzz TARGET SEED_PATTERN: seeds from the project's own inputs, then a bounded run.
 fuzz() {
   local target="$1" pattern="$2" corpus="$build/corpus/$1"
   mkdir -p "$corpus" "$build/artifacts"
-  for dir in examples stdlib tests/lit tests/unit/runtime/data/checkpoints; do
+  for dir in examples stdlib tests/lit tests/unit/runtime/data; do
     if [ -d "$root/$dir" ]; then find "$root/$dir" -name "$pattern" -exec cp {} "$corpus/" \; ; fi
   done
   echo "fuzz: $target for ${seconds}s on $(ls "$corpus" | wc -l) inputs"
@@ -41,4 +41,5 @@ fuzz fuzz-frontend '*.ftp'
 fuzz fuzz-config '*.toml'
 fuzz fuzz-safetensors '*.safetensors'
 fuzz fuzz-torch-pickle '*.bin'
+fuzz fuzz-deid '*.jsonl'
 echo "fuzz: no crashes"
