@@ -108,8 +108,10 @@ Schema::Schema() {
       {"deidentify", Family::Transform,
        {P("kinds", T::Word).variadic().oneOf(kPiiKinds).def("all")
             .doc("kinds of personal data to detect"),
-        P("mode", T::Word).named().oneOf({"mask", "redact", "hash", "fake"}).def("mask")
-            .doc("`mask`: replace with `<EMAIL>`; `redact`: remove; `hash`: keyed hash; `fake`: consistent surrogate")},
+        P("mode", T::Word).named().oneOf({"mask", "redact", "hash", "keep"}).def("mask")
+            .doc("`mask`: replace with a type tag such as `<EMAIL>`; `redact`: remove; `hash`: "
+                 "`<EMAIL:3f2a9c1b>`, a keyed hash (HMAC-SHA256) consistent within a run; `keep`: "
+                 "detect and count only")},
        "detects personal data in the text and anonymizes it before anything else sees the text"},
       {"allow_pii", Family::Transform,
        {P("reason", T::String).required().doc("why raw personal data may reach private training; recorded in the run's manifest")},
