@@ -10,6 +10,8 @@
 
 #include "lang/diag/Suggest.h"
 
+#include "ftp/runtime/Safetensors.h"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -91,44 +93,6 @@ void Checker::checkTextFolder(const Value &source, const std::string &folder, co
   (void)dataset;
 }
 
-namespace {
-
-// Tensor names from a safetensors file's JSON header: 8 bytes of little-endian header length,
-// then the header. Only the header is read, never the weights.
-std::vector<std::string> safetensorsNames(const std::string &path, std::string *error) {
-  std::ifstream in(path, std::ios::binary);
-  unsigned char lengthBytes[8];
-  if (!in.read(reinterpret_cast<char *>(lengthBytes), 8)) {
-    *error = "the file is shorter than a safetensors header";
-    return {};
-  }
-  uint64_t length = 0;
-  for (int i = 7; i >= 0; --i)
-    length = (length << 8) | lengthBytes[i];
-  std::error_code ec;
-  uint64_t size = fs::file_size(path, ec);
-  if (length == 0 || length > 100'000'000 || ec || length + 8 > size) {
-    *error = fmt::format("its header length ({} bytes) is not plausible", length);
-    return {};
-  }
-  std::string header(length, '\0');
-  if (!in.read(header.data(), static_cast<std::streamsize>(length))) {
-    *error = "the header is truncated";
-    return {};
-  }
-  auto json = nlohmann::json::parse(header, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object()) {
-    *error = "its header is not a JSON object";
-    return {};
-  }
-  std::vector<std::string> names;
-  for (auto it = json.begin(); it != json.end(); ++it)
-    if (it.key() != "__metadata__")
-      names.push_back(it.key());
-  return names;
-}
-
-} // namespace
 
 void Checker::readModelConfig(const Stmt &stmt, CheckedModel &model) {
   const Value *pathValue = model.base.field("path");
@@ -177,8 +141,14 @@ void Checker::checkLoraTargets(const Value &lora, const Expr &loraCall, const Ch
   std::vector<std::string> modules;
   std::string safetensors = (fs::path(model.resolvedPath) / "model.safetensors").string();
   if (fs::exists(safetensors)) {
+    // The runtime's validating reader maps the file; only the header is looked at, not the weights.
     std::string error;
-    for (std::string name : safetensorsNames(safetensors, &error)) {
+    auto file = runtime::SafetensorsFile::open(safetensors, &error);
+    std::vector<std::string> names;
+    if (file)
+      for (const auto &tensor : file->tensors())
+        names.push_back(tensor.name);
+    for (std::string name : names) {
       for (const char *suffix : {".weight", ".bias"})
         if (name.size() > std::strlen(suffix) &&
             name.compare(name.size() - std::strlen(suffix), std::string::npos, suffix) == 0)
