@@ -9,6 +9,8 @@
 
 #include "ftp/deid/Anonymizer.h"
 
+#include "MailCorpus.h"
+
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -20,37 +22,8 @@ namespace {
 
 constexpr size_t kTextBytes = 2'000'000;
 
-std::string readAll(const std::filesystem::path &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream data;
-  data << in.rdbuf();
-  return data.str();
-}
-
 const std::vector<std::string> &mails() {
-  static std::vector<std::string> texts = [] {
-    std::vector<std::string> out;
-    std::filesystem::path root = std::string(FTPC_FIXTURES_DIR) + "/spam-assassin";
-    if (!std::filesystem::exists(root / ".ready"))
-      return out;
-    std::vector<std::filesystem::path> files;
-    for (const auto &group : std::filesystem::directory_iterator(root))
-      if (group.is_directory())
-        for (const auto &mail : std::filesystem::directory_iterator(group.path()))
-          files.push_back(mail.path());
-    std::sort(files.begin(), files.end());
-    size_t total = 0;
-    for (const auto &path : files) {
-      if (total >= kTextBytes)
-        break;
-      std::string text = readAll(path);
-      if (total + text.size() > kTextBytes)
-        text.resize(kTextBytes - total);
-      total += text.size();
-      out.push_back(std::move(text));
-    }
-    return out;
-  }();
+  static const std::vector<std::string> texts = ftp::bench::firstMails(FTPC_FIXTURES_DIR, kTextBytes);
   return texts;
 }
 

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------------------------===//
 
+#include "MailCorpus.h"
 #include "ftp/runtime/Tokenizer.h"
 
 #include <benchmark/benchmark.h>
@@ -25,13 +26,6 @@ namespace {
 
 constexpr size_t kTextBytes = 2'000'000;
 
-std::string readAll(const std::filesystem::path &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream data;
-  data << in.rdbuf();
-  return data.str();
-}
-
 /// The mails to encode, or an empty list (and `error` set) when there is no input.
 const std::vector<std::string> &mails(std::string &error) {
   static std::vector<std::string> texts;
@@ -40,29 +34,11 @@ const std::vector<std::string> &mails(std::string &error) {
   if (!loaded) {
     loaded = true;
     if (const char *file = std::getenv("FTPC_TOKENIZER_BENCH_TEXT")) {
-      texts = nlohmann::json::parse(readAll(file)).get<std::vector<std::string>>();
+      texts = nlohmann::json::parse(ftp::bench::readAll(file)).get<std::vector<std::string>>();
     } else {
-      std::filesystem::path root = std::string(FTPC_FIXTURES_DIR) + "/spam-assassin";
-      if (!std::filesystem::exists(root / ".ready")) {
+      texts = ftp::bench::firstMails(FTPC_FIXTURES_DIR, kTextBytes);
+      if (texts.empty())
         loadError = "fixture spam-assassin is not prepared; run scripts/fixtures.sh";
-      } else {
-        std::vector<std::filesystem::path> files;
-        for (const auto &group : std::filesystem::directory_iterator(root))
-          if (group.is_directory())
-            for (const auto &mail : std::filesystem::directory_iterator(group.path()))
-              files.push_back(mail.path());
-        std::sort(files.begin(), files.end());
-        size_t total = 0;
-        for (const auto &path : files) {
-          if (total >= kTextBytes)
-            break;
-          std::string text = readAll(path);
-          if (total + text.size() > kTextBytes)
-            text.resize(kTextBytes - total);
-          total += text.size();
-          texts.push_back(std::move(text));
-        }
-      }
     }
   }
   error = loadError;

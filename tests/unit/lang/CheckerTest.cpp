@@ -1,3 +1,4 @@
+#include "CollectDiagnostics.h"
 #include "lang/parse/Parser.h"
 #include "lang/sema/Checker.h"
 #include "lang/sema/Overrides.h"
@@ -12,11 +13,7 @@ using namespace ftp::lang;
 
 namespace {
 
-class Collect : public DiagnosticConsumer {
-public:
-  void handle(const Diagnostic &d) override { all.push_back(d); }
-  std::vector<Diagnostic> all;
-};
+using Collect = ftp::lang::testing::CollectDiagnostics;
 
 struct Checked {
   SourceManager sources;

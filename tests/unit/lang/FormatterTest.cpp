@@ -1,3 +1,4 @@
+#include "CollectDiagnostics.h"
 #include "lang/ast/ASTDump.h"
 #include "lang/format/Formatter.h"
 #include "lang/lex/Lexer.h"
@@ -14,11 +15,7 @@ using namespace ftp::lang;
 
 namespace {
 
-class Collect : public DiagnosticConsumer {
-public:
-  void handle(const Diagnostic &d) override { all.push_back(d); }
-  std::vector<Diagnostic> all;
-};
+using Collect = ftp::lang::testing::CollectDiagnostics;
 
 struct Formatted {
   std::optional<std::string> text;

@@ -1,3 +1,4 @@
+#include "CollectDiagnostics.h"
 #include "lang/lex/Lexer.h"
 
 #include <gtest/gtest.h>
@@ -6,11 +7,7 @@ using namespace ftp::lang;
 
 namespace {
 
-class Collect : public DiagnosticConsumer {
-public:
-  void handle(const Diagnostic &d) override { all.push_back(d); }
-  std::vector<Diagnostic> all;
-};
+using Collect = ftp::lang::testing::CollectDiagnostics;
 
 struct Lexed {
   std::vector<Token> tokens;
