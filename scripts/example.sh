@@ -19,5 +19,8 @@ echo
 echo "== ftpc --emit=sema examples/spam_filter.ftp (the checked pipeline, defaults filled in)"
 "$ftpc" --emit=sema "$root/examples/spam_filter.ftp"
 echo
+echo "== ftpc privacy examples/spam_filter.ftp (the DP-SGD budget, derived before running)"
+"$ftpc" privacy "$root/examples/spam_filter.ftp"
+echo
 echo "== a mistake, caught before anything runs: ftpc check --set finetune.max_len=1024"
 "$ftpc" check "$root/examples/spam_filter.ftp" --set finetune.max_len=1024 || true
