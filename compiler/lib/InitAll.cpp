@@ -3,6 +3,7 @@
 #include "ftp/InitAll.h"
 
 #include "ftp/Dialect/Ftp/IR/FtpDialect.h"
+#include "ftp/Dialect/Ftp/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -24,4 +25,6 @@ void ftp::registerAllDialects(mlir::DialectRegistry &registry) {
 void ftp::registerAllPasses() {
   // Upstream: canonicalize, cse, inline, symbol-dce, ... (the generic transforms).
   mlir::registerTransformsPasses();
+  // ftpc's own, declared in Passes.td.
+  ftp::registerFtpPasses();
 }

@@ -21,5 +21,23 @@ LogicalResult ClipScaleOp::verify() {
   return success();
 }
 
+LogicalResult AdamWUpdateOp::verify() {
+  auto positive = [](llvm::APFloat value) { return value.convertToFloat() > 0.0f; };
+  auto unitInterval = [](llvm::APFloat value) {
+    float v = value.convertToFloat();
+    return v >= 0.0f && v < 1.0f;
+  };
+  // Written so that NaN fails every check.
+  if (!positive(getLr()))
+    return emitOpError("expects `lr` > 0, got ") << getLr().convertToFloat();
+  if (!unitInterval(getBeta1()) || !unitInterval(getBeta2()))
+    return emitOpError("expects `beta1` and `beta2` in [0, 1)");
+  if (!positive(getEps()))
+    return emitOpError("expects `eps` > 0, got ") << getEps().convertToFloat();
+  if (!(getWeightDecay().convertToFloat() >= 0.0f))
+    return emitOpError("expects `weight_decay` >= 0, got ") << getWeightDecay().convertToFloat();
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "ftp/Dialect/Ftp/IR/FtpOps.cpp.inc"

@@ -37,3 +37,31 @@ func.func @clip_scale_integer(%norms: tensor<8xi32>) -> tensor<8xi32> {
   %scale = ftp.clip_scale %norms {clip_norm = 1.0 : f32} : tensor<8xi32>
   return %scale : tensor<8xi32>
 }
+
+// -----
+
+func.func @adamw_zero_lr(%p: tensor<8xf32>, %s: i64) -> tensor<8xf32> {
+  // expected-error @+1 {{'ftp.adamw_update' op expects `lr` > 0, got 0}}
+  %p1, %m1, %v1 = ftp.adamw_update %p, %p, %p, %p, %s
+      {lr = 0.0 : f32, beta1 = 0.9 : f32, beta2 = 0.999 : f32, eps = 1.0e-8 : f32, weight_decay = 0.0 : f32} : tensor<8xf32>
+  return %p1 : tensor<8xf32>
+}
+
+// -----
+
+func.func @adamw_beta_one(%p: tensor<8xf32>, %s: i64) -> tensor<8xf32> {
+  // expected-error @+1 {{'ftp.adamw_update' op expects `beta1` and `beta2` in [0, 1)}}
+  %p1, %m1, %v1 = ftp.adamw_update %p, %p, %p, %p, %s
+      {lr = 1.0e-3 : f32, beta1 = 1.0 : f32, beta2 = 0.999 : f32, eps = 1.0e-8 : f32, weight_decay = 0.0 : f32} : tensor<8xf32>
+  return %p1 : tensor<8xf32>
+}
+
+// -----
+
+func.func @adamw_mismatched(%p: tensor<8xf32>, %g: tensor<4xf32>, %s: i64) -> tensor<8xf32> {
+  // expected-error @+1 {{failed to verify that all of {param, grad, m, v, new_param, new_m, new_v} have same type}}
+  %p1, %m1, %v1 = "ftp.adamw_update"(%p, %g, %p, %p, %s)
+      {lr = 1.0e-3 : f32, beta1 = 0.9 : f32, beta2 = 0.999 : f32, eps = 1.0e-8 : f32, weight_decay = 0.0 : f32}
+      : (tensor<8xf32>, tensor<4xf32>, tensor<8xf32>, tensor<8xf32>, i64) -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>)
+  return %p1 : tensor<8xf32>
+}

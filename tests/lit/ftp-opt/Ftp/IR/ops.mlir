@@ -26,3 +26,14 @@ func.func @clip_scale_default_eps(%norms: tensor<4xf16>) -> tensor<4xf16> {
   %scale = ftp.clip_scale %norms {clip_norm = 2.0 : f32, eps = 1.0e-6 : f32} : tensor<4xf16>
   return %scale : tensor<4xf16>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @adamw_update
+// CHECK: %{{.*}}, %{{.*}}, %{{.*}} = ftp.adamw_update %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {beta1 = 0.899999976 : f32, beta2 = 9.990000e-01 : f32, eps = 9.99999993E-9 : f32, lr = 5.000000e-05 : f32, weight_decay = 0.00999999977 : f32} : tensor<?xf32>
+func.func @adamw_update(%p: tensor<?xf32>, %g: tensor<?xf32>, %m: tensor<?xf32>, %v: tensor<?xf32>, %step: i64) -> tensor<?xf32> {
+  %p1, %m1, %v1 = ftp.adamw_update %p, %g, %m, %v, %step
+      {lr = 5.0e-5 : f32, beta1 = 0.9 : f32, beta2 = 0.999 : f32, eps = 1.0e-8 : f32, weight_decay = 0.01 : f32}
+      : tensor<?xf32>
+  return %p1 : tensor<?xf32>
+}
