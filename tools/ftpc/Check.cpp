@@ -8,6 +8,8 @@
 #include "lang/sema/Overrides.h"
 #include "lang/sema/SemaDump.h"
 
+#include <fmt/format.h>
+
 #include <iostream>
 #include <memory>
 
@@ -44,9 +46,23 @@ std::optional<lang::CheckedProgram> checkProgram(Session &session, const std::st
 
 int checkFiles(Session &session, const std::vector<std::string> &paths,
                const std::vector<std::string> &overrides) {
+  // A program that trains privately gets its budget printed: what `check` proved is worth seeing.
+  std::vector<std::string> budgets;
   for (const std::string &path : paths)
-    checkProgram(session, path, overrides);
-  return session.finish();
+    if (auto program = checkProgram(session, path, overrides))
+      for (const lang::CheckedPipeline &pipeline : program->pipelines)
+        for (const lang::CheckedStage &stage : pipeline.stages)
+          if (stage.privacy)
+            budgets.push_back(fmt::format(
+                "{}: finetune {} on {}: {}", pipeline.name, stage.model,
+                stage.data.split.empty() ? stage.data.dataset
+                                         : stage.data.dataset + "." + stage.data.split,
+                lang::formatPrivacyBudget(*stage.privacy)));
+  int status = session.finish();
+  if (!session.verifying())
+    for (const std::string &line : budgets)
+      std::cout << line << "\n";
+  return status;
 }
 
 int emitSema(Session &session, const std::string &path, const std::vector<std::string> &overrides) {
