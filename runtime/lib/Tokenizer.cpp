@@ -176,6 +176,14 @@ void append(Encoding &e, const EncodeOptions &options, int32_t id, int32_t typeI
     e.offsets.emplace_back(begin, end);
 }
 
+// Pads to options.padToLength with the pad token, masked out (id 0 when the vocabulary has none).
+void pad(Encoding &e, const EncodeOptions &options, int32_t padId) {
+  while (e.ids.size() < options.padToLength) {
+    append(e, options, padId < 0 ? 0 : padId, 0, 0, 0);
+    e.attentionMask.back() = 0;
+  }
+}
+
 } // namespace
 
 Encoding Tokenizer::encode(std::string_view text, const EncodeOptions &options) const {
@@ -195,10 +203,7 @@ Encoding Tokenizer::encode(std::string_view text, const EncodeOptions &options) 
     append(e, options, t.id, 0, t.begin, t.end);
   if (specials)
     append(e, options, sepId_, 0, 0, 0);
-  while (e.ids.size() < options.padToLength) {
-    append(e, options, padId_ < 0 ? 0 : padId_, 0, 0, 0);
-    e.attentionMask.back() = 0;
-  }
+  pad(e, options, padId_);
   return e;
 }
 
@@ -229,10 +234,7 @@ Encoding Tokenizer::encode(std::string_view textA, std::string_view textB,
     append(e, options, t.id, 1, t.begin, t.end);
   if (specials)
     append(e, options, sepId_, 1, 0, 0);
-  while (e.ids.size() < options.padToLength) {
-    append(e, options, padId_ < 0 ? 0 : padId_, 0, 0, 0);
-    e.attentionMask.back() = 0;
-  }
+  pad(e, options, padId_);
   return e;
 }
 
