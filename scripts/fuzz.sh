@@ -4,7 +4,7 @@
 # sanitizer report; the reproducer is left in build-fuzz/artifacts/.
 #
 # usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 60; targets: the .ftp front end, ftp.toml,
-#        safetensors, pytorch_model.bin)
+#        safetensors, pytorch_model.bin, PII text, CSV / JSON Lines / e-mail)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,14 +16,17 @@ if [ ! -f "$build/build.ninja" ]; then
     -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
     -DFTPC_ENABLE_FUZZERS=ON -DFTPC_BUILD_TESTS=OFF -DFTPC_BUILD_BENCHMARKS=OFF > /dev/null
 fi
-cmake --build "$build" --target fuzz-frontend fuzz-config fuzz-safetensors fuzz-torch-pickle fuzz-deid
+cmake --build "$build" --target fuzz-frontend fuzz-config fuzz-safetensors fuzz-torch-pickle fuzz-deid \
+  fuzz-data fuzz-record
 
-# fuzz TARGET SEED_PATTERN: seeds from the project's own inputs, then a bounded run.
+# fuzz TARGET SEED_PATTERN...: seeds from the project's own inputs, then a bounded run.
 fuzz() {
-  local target="$1" pattern="$2" corpus="$build/corpus/$1"
+  local target="$1" corpus="$build/corpus/$1" pattern
   mkdir -p "$corpus" "$build/artifacts"
-  for dir in examples stdlib tests/lit tests/unit/runtime/data; do
-    if [ -d "$root/$dir" ]; then find "$root/$dir" -name "$pattern" -exec cp {} "$corpus/" \; ; fi
+  for pattern in "${@:2}"; do
+    for dir in examples stdlib tests/lit tests/unit/runtime/data tests/unit/record/data; do
+      if [ -d "$root/$dir" ]; then find "$root/$dir" -name "$pattern" -exec cp {} "$corpus/" \; ; fi
+    done
   done
   echo "fuzz: $target for ${seconds}s on $(ls "$corpus" | wc -l) inputs"
   "$build/tests/fuzz/$target" "$corpus" -max_total_time="$seconds" -timeout=10 \
@@ -42,4 +45,6 @@ fuzz fuzz-config '*.toml'
 fuzz fuzz-safetensors '*.safetensors'
 fuzz fuzz-torch-pickle '*.bin'
 fuzz fuzz-deid '*.jsonl'
+fuzz fuzz-data '*.csv' '*.jsonl' '*.eml'
+fuzz fuzz-record 'manifest.toml' 'metrics.json' 'data_report.json' 'metrics.jsonl'
 echo "fuzz: no crashes"

@@ -353,6 +353,29 @@ void Checker::checkData(const Stmt &stmt, CheckedPipeline &out) {
           checkTextFolder(source, *path, *stmt.chain[0], dataset);
         computeDatasetSize(dataset);
       }
+      // deidentify(names: "first-names"): resolved like a source path, so the plan carries where
+      // the runtime reads the lists.
+      for (Value &transform : dataset.transforms) {
+        if (transform.text != "deidentify")
+          continue;
+        const Value *kinds = transform.field("kinds");
+        std::string wantsNames;
+        if (kinds)
+          for (const auto &kind : kinds->fields)
+            if (kind.second.text == "person")
+              wantsNames = kind.second.text;
+        if (!wantsNames.empty() && !transform.field("names"))
+          diagnostics_->report(transform.range, DiagKind::DeidNamesMissing, wantsNames);
+        for (auto &[name, value] : transform.fields) {
+          if (name != "names" || value.kind != Value::Kind::String)
+            continue;
+          std::string whyNot;
+          auto where = options_.resolvePath(value.text, PathRoot::Data, currentFile_, &whyNot);
+          bool isFolder = where && std::filesystem::is_directory(*where);
+          if (auto names = resolvePath(value, PathRoot::Data, "deidentify", isFolder))
+            value.text = *names;
+        }
+      }
     }
   }
   if (!defineSymbol(stmt.name, Symbol::Kind::Dataset, out.datasets.size()))

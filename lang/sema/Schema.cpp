@@ -45,6 +45,13 @@ const std::vector<std::string> kMetrics = {"accuracy", "precision", "recall",  "
 const std::vector<std::string> kPiiKinds = {"email", "phone",       "ip",  "url",   "person",
                                             "credit_card", "ssn",   "iban", "cn_id", "all"};
 
+// Data sources: what a record that cannot be read does (ftp_data counts skipped ones by reason).
+P onError() {
+  return P("on_error", T::Word).named().oneOf({"fail", "skip"}).def("fail")
+      .doc("a record that cannot be read (malformed row or line, undecodable e-mail, invalid UTF-8): "
+           "`fail` stops the run naming the file and line; `skip` leaves it out and counts it in the "
+           "run's data report");
+}
 P on() { return P("on", T::Word).named().oneOf({"embeddings"}).def("embeddings").doc("where the perturbation is applied"); }
 P weight() {
   return P("weight", T::Number).named().ge(0).le(1).def("0.5")
@@ -85,20 +92,23 @@ Schema::Schema() {
        {P("path", T::Path).required().doc("folder with one subfolder per group of text files"),
         P("labels", T::LabelMap).required().named()
             .doc("maps subfolder-name patterns (`*` and `?` wildcards) to labels; every subfolder must match exactly one pattern"),
-        P("files", T::String).named().def("\"*\"").doc("pattern of the file names to read inside each subfolder")},
+        P("files", T::String).named().def("\"*\"").doc("pattern of the file names to read inside each subfolder"),
+        onError()},
        "a folder of text files, one example per file, labelled by the name of the subfolder it is in"},
       {"csv", Family::Source,
        {P("path", T::Path).required().doc("CSV file (RFC 4180 quoting) with a header row"),
         P("text", T::String).required().named().doc("the column holding the text"),
         P("label", T::String).named().doc("the column holding the label (none for language modelling)"),
         P("labels", T::LabelList).named().doc("the labels the column may hold; rows with others are errors"),
-        P("delimiter", T::String).named().def("\",\"").doc("the field separator, one character")},
+        P("delimiter", T::String).named().def("\",\"").doc("the field separator, one character"),
+        onError()},
        "a CSV file, one example per row"},
       {"jsonl", Family::Source,
        {P("path", T::Path).required().doc("JSON Lines file, one object per line"),
         P("text", T::String).required().named().doc("the field holding the text"),
         P("label", T::String).named().doc("the field holding the label (none for language modelling)"),
-        P("labels", T::LabelList).named().doc("the labels the field may hold; rows with others are errors")},
+        P("labels", T::LabelList).named().doc("the labels the field may hold; rows with others are errors"),
+        onError()},
        "a JSON Lines file, one example per line"},
       // --- transforms ---
       {"email_text", Family::Transform,
@@ -111,7 +121,11 @@ Schema::Schema() {
         P("mode", T::Word).named().oneOf({"mask", "redact", "hash", "keep"}).def("mask")
             .doc("`mask`: replace with a type tag such as `<EMAIL>`; `redact`: remove; `hash`: "
                  "`<EMAIL:3f2a9c1b>`, a keyed hash (HMAC-SHA256) consistent within a run; `keep`: "
-                 "detect and count only")},
+                 "detect and count only"),
+        P("names", T::Path).named()
+            .doc("first-name lists for `person` (one name per line): a file, or a folder whose "
+                 "`*.txt` files are read; under `data_root`. Required by `person`; `all` includes "
+                 "`person` only when it is given")},
        "detects personal data in the text and anonymizes it before anything else sees the text"},
       {"allow_pii", Family::Transform,
        {P("reason", T::String).required().doc("why raw personal data may reach private training; recorded in the run's manifest")},

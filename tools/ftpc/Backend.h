@@ -16,7 +16,7 @@
 extern "C" {
 
 /// Version of the C ABI below; bumped on any change.
-#define FTPC_BACKEND_ABI_VERSION 1
+#define FTPC_BACKEND_ABI_VERSION 3
 
 struct FtpcBackendApi {
   int abiVersion;
@@ -25,6 +25,21 @@ struct FtpcBackendApi {
   /// Writes the BLAS library LibTorch resolves to into `out` (at most `size` bytes, NUL-terminated);
   /// returns 1 when it is the slow reference BLAS.
   int (*blasLibrary)(char *out, unsigned long size);
+  /// `ftpc run`: executes a plan (lang/plan/Plan.h) with the run options as JSON
+  /// ({"out", "resume", "threads", "quiet", "allow_drift", "kernels": "jit"|"eager", "cache_dir",
+  /// "versions"}); prints its own messages; returns ftpc's exit code.
+  int (*runPipeline)(const char *planJson, const char *optionsJson);
+  /// `ftpc --emit=mlir|linalg|llvm|ptx`: the step kernels of a plan at one stage. The input is a
+  /// plan (the kernels its finetune stages use: their optimizers, noise under `privacy`, the
+  /// perturbation step under `robustness.adversarial`) or a small request
+  /// {"optimizers": ["adamw"|"adam"|"sgd", ...], "noise": bool, "perturb": bool}; both may carry
+  /// "chip" (default "sm_90") for ptx. Returns 0 with the text in *out, or non-zero with the
+  /// reason in *out; *out is freed with freeString.
+  int (*emitKernels)(const char *planJson, const char *stage, char **out);
+  void (*freeString)(char *text);
+  /// `ftpc bench update`: options {"json": bool, "sizes": [n, ...], "threads": n, "cache_dir"};
+  /// prints a table (and with json, one JSON object as the last line); returns the exit code.
+  int (*benchUpdate)(const char *optionsJson);
 };
 
 /// The one symbol the back-end library exports.

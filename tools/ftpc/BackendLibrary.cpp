@@ -3,9 +3,20 @@
 #include "Backend.h"
 
 #include "ftp/Support/Versions.h"
+#include "ftp/Kernels/JitStepKernels.h"
+#include "ftp/run/RunPlan.h"
 #include "ftp/runtime/Environment.h"
+#include "ftp/runtime/StepKernels.h"
+
+#include <nlohmann/json.hpp>
 
 #include <cstring>
+#include <iostream>
+
+// The step kernels at each stage, for `ftpc --emit` (BackendKernels.cpp).
+int ftpc_emit_kernels(const char *planJson, const char *stage, char **out);
+void ftpc_free_string(char *text);
+int ftpc_bench_update(const char *optionsJson);
 
 namespace {
 
@@ -18,11 +29,47 @@ int blasLibrary(char *out, unsigned long size) {
   return ftp::runtime::blasIsReference() ? 1 : 0;
 }
 
+int runPipeline(const char *planJson, const char *optionsJson) {
+  nlohmann::json options = nlohmann::json::parse(optionsJson, nullptr, false);
+  if (options.is_discarded()) {
+    std::cerr << "ftpc: internal error: bad run options\n";
+    return 2;
+  }
+  ftp::run::RunOptions run;
+  run.outDir = options.value("out", "");
+  run.resumeDir = options.value("resume", "");
+  run.threads = options.value("threads", 0);
+  run.quiet = options.value("quiet", false);
+  run.driftOverride = options.value("drift_override", std::vector<std::string>{});
+  run.kernels = options.value("kernels", "jit");
+  run.ftpcVersion = options.value("ftpc_version", "");
+  run.mlirVersion = ftp::compiler::mlirVersion();
+  run.libtorchVersion = ftp::runtime::libtorchVersion();
+  run.blas = ftp::runtime::blasLibrary();
+  // The step kernels: compiled by MLIR (cached on disk), or LibTorch's eager operations for A/B
+  // checks (--kernels=eager).
+  std::unique_ptr<ftp::runtime::StepKernels> kernels;
+  try {
+    if (options.value("kernels", "jit") == "eager")
+      kernels = ftp::runtime::makeEagerStepKernels();
+    else
+      kernels = ftp::compiler::createJitStepKernels(options.value("cache_dir", ""));
+  } catch (const std::exception &e) {
+    std::cerr << "ftpc: internal error: cannot build the step kernels: " << e.what() << "\n";
+    return 2;
+  }
+  return ftp::run::runPlan(planJson, run, *kernels);
+}
+
 const FtpcBackendApi kApi = {
     FTPC_BACKEND_ABI_VERSION,
     ftp::compiler::mlirVersion,
     ftp::runtime::libtorchVersion,
     blasLibrary,
+    runPipeline,
+    ftpc_emit_kernels, // BackendKernels.cpp
+    ftpc_free_string,
+    ftpc_bench_update, // BackendBench.cpp
 };
 
 } // namespace

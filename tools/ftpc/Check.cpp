@@ -1,5 +1,6 @@
 //===- Check.cpp - `ftpc check` and `ftpc --emit=sema` ---------------------------===//
 
+#include "lang/plan/Plan.h"
 #include "Driver.h"
 
 #include "lang/config/ProjectConfig.h"
@@ -16,7 +17,8 @@
 namespace ftp::driver {
 
 std::optional<lang::CheckedProgram> checkProgram(Session &session, const std::string &path,
-                                                 const std::vector<std::string> &overrides) {
+                                                 const std::vector<std::string> &overrides,
+                                                 LoadedConfig *configOut) {
   auto file = session.load(path);
   if (!file)
     return std::nullopt;
@@ -41,6 +43,8 @@ std::optional<lang::CheckedProgram> checkProgram(Session &session, const std::st
   lang::CheckedProgram program = checker.check(ast);
   if (session.diagnostics().hasErrors())
     return std::nullopt;
+  if (configOut)
+    *configOut = *loaded;
   return program;
 }
 
@@ -69,6 +73,15 @@ int emitSema(Session &session, const std::string &path, const std::vector<std::s
   auto program = checkProgram(session, path, overrides);
   if (program)
     lang::dumpChecked(*program, std::cout);
+  return session.finish();
+}
+
+int emitPlan(Session &session, const std::string &path, const std::vector<std::string> &overrides) {
+  LoadedConfig loaded;
+  auto program = checkProgram(session, path, overrides, &loaded);
+  if (program)
+    for (const lang::CheckedPipeline &pipeline : program->pipelines)
+      std::cout << lang::makePlan(pipeline, loaded.config).dump(2) << "\n";
   return session.finish();
 }
 

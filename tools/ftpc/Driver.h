@@ -6,6 +6,7 @@
 #include "lang/config/ProjectConfig.h"
 #include "lang/sema/Checked.h"
 #include "lang/diag/VerifyDiagnostics.h"
+#include "ftp/record/Lock.h"
 
 #include <memory>
 #include <string>
@@ -85,11 +86,33 @@ int deidentify(const DeidFlags &flags);
 int formatFiles(Session &session, const std::vector<std::string> &paths, bool check);
 
 /// Parses and checks one pipeline file with its overrides; std::nullopt after errors.
+/// `config`, when given, receives the project configuration the check used.
+struct LoadedConfig;
 std::optional<lang::CheckedProgram> checkProgram(Session &session, const std::string &path,
-                                                 const std::vector<std::string> &overrides);
+                                                 const std::vector<std::string> &overrides,
+                                                 LoadedConfig *config = nullptr);
+/// `ftpc --emit=plan FILE`: the plan JSON `ftpc run` hands the runtime.
+int emitPlan(Session &session, const std::string &path, const std::vector<std::string> &overrides);
+/// `ftpc --emit=mlir|linalg|llvm|ptx FILE`: the step kernels of FILE's pipelines (EmitKernels.cpp).
+int emitKernels(Session &session, const std::string &path,
+                const std::vector<std::string> &overrides, const std::string &stage,
+                const std::string &gpuArch);
 int checkFiles(Session &session, const std::vector<std::string> &paths,
                const std::vector<std::string> &overrides);
 int emitSema(Session &session, const std::string &path, const std::vector<std::string> &overrides);
+
+/// `ftpc run` (Run.cpp).
+struct RunFlags {
+  std::string file;
+  std::vector<std::string> overrides;
+  std::string out;      // the run directory
+  std::string resume;   // a run directory to continue
+  int threads = 0;
+  bool quiet = false;
+  bool allowDrift = false;
+  std::string kernels = "jit";
+};
+int runPipelines(Session &session, const RunFlags &flags);
 
 /// The project configuration for one pipeline (Config.cpp): ftp.toml, then `--set` settings.
 struct LoadedConfig {
@@ -107,5 +130,14 @@ LoadedConfig loadProjectConfig(Session &session, const std::string &pipelinePath
 
 /// `ftpc --emit=config FILE`: every setting with its value and where it came from.
 int emitConfig(Session &session, const std::string &path, const std::vector<std::string> &overrides);
+
+/// `ftpc lock` (Lock.cpp): the data and model inputs of a checked program, as ftp.lock pins them
+/// (`ftpc run` compares them with record::checkDrift before it starts).
+std::vector<record::LockInput> lockInputs(const lang::CheckedProgram &program);
+/// Writes the pipeline's section of ftp.lock, or with `check` compares the files with it.
+int lockPipeline(Session &session, const std::string &path,
+                 const std::vector<std::string> &overrides, bool check);
+/// `ftpc verify RUN_DIR` (Verify.cpp): 0 when every recorded input and output still matches.
+int verifyRunDir(const std::string &runDir);
 
 } // namespace ftp::driver

@@ -1,7 +1,7 @@
 //===- main.cpp - the ftpc command line -----------------------------------------===//
 //
 // ftpc [--emit=STAGE] FILE          show one stage of compiling FILE
-// ftpc check|fmt|run|privacy|deid|bench ...
+// ftpc check|fmt|run|lock|verify|privacy|deid|bench ...
 //
 // docs/cli.md documents every subcommand, option and exit code; keep the two in step.
 //
@@ -14,6 +14,7 @@
 #include "lang/sema/SchemaDoc.h"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <fmt/format.h>
 
 #include <iostream>
@@ -76,7 +77,7 @@ int notImplemented(const std::string &what, int issue) {
 }
 
 const std::vector<std::string> kStages = {"tokens", "ast", "sema", "mlir", "linalg", "llvm", "ptx",
-                                          "config"};
+                                          "config", "plan"};
 
 void addDiagnosticOptions(CLI::App &app, DiagnosticOptions &options) {
   app.add_option("--diagnostics-format", options.format,
@@ -118,9 +119,12 @@ int main(int argc, char **argv) try {
   std::string emitFile;
   app.add_option("--emit", emitStage,
                  "print one compilation stage of FILE: tokens, ast, sema, mlir, linalg, llvm, ptx; "
-                 "or `config`, the project settings from ftp.toml and --set")
+                 "or `config`, the project settings from ftp.toml and --set; or `plan`, the JSON the "
+                 "runtime executes")
       ->check(CLI::IsMember(kStages));
   app.add_option("file", emitFile, "the .ftp pipeline, for --emit");
+  std::string gpuArch = "sm_90";
+  app.add_option("--gpu-arch", gpuArch, "with --emit=ptx: the GPU to generate PTX for (sm_80, sm_90)");
 
   // ftpc check
   std::vector<std::string> checkPaths;
@@ -158,17 +162,26 @@ int main(int argc, char **argv) try {
   addDiagnosticOptions(*fmtCmd, diagOptions);
 
   // ftpc run
-  std::string runFile;
-  std::string runOut;
-  int runThreads = 0;
+  RunFlags runFlags;
   CLI::App *run = app.add_subcommand(
       "run", "check, compile and run a pipeline; writes runs/<name>/<id>/ with a manifest, "
              "metrics, checkpoints, the final model and a report");
-  run->add_option("file", runFile, "the .ftp pipeline")->required();
-  run->add_option("--set", overrides, "override an option: path.to.option=value (repeatable)");
-  run->add_option("--out", runOut, "root folder for run records (default: runs/, or ftp.toml)");
-  run->add_option("--threads", runThreads, "CPU threads (default: all, or ftp.toml)");
-  run->add_flag("--resume", "resume the latest unfinished run of this pipeline from its checkpoint");
+  run->add_option("file", runFlags.file, "the .ftp pipeline")->required();
+  run->add_option("--set", runFlags.overrides, "override an option: path.to.option=value (repeatable)");
+  run->add_option("--out", runFlags.out,
+                  "the run directory (default: <output_root>/<pipeline>/<time>, output_root from "
+                  "ftp.toml, else runs/)");
+  run->add_option("--resume", runFlags.resume,
+                  "continue the run in this directory from its newest checkpoint");
+  run->add_option("--threads", runFlags.threads, "CPU threads (default: all, or ftp.toml)");
+  run->add_option("--kernels", runFlags.kernels,
+                  "jit: the fused kernels MLIR compiles (default); eager: LibTorch operations, "
+                  "for A/B checks")
+      ->check(CLI::IsMember({"jit", "eager"}));
+  run->add_flag("--quiet,-q", runFlags.quiet, "print nothing but errors");
+  run->add_flag("--allow-drift", runFlags.allowDrift,
+                "run although files differ from ftp.lock (recorded in the manifest)");
+  addDiagnosticOptions(*run, diagOptions);
 
   // ftpc privacy
   std::string privacyFile;
@@ -214,9 +227,38 @@ int main(int argc, char **argv) try {
                    "detected -- ftpc ships no name list")
       ->allow_extra_args(false); // one file per --names, so a following input is not taken
 
+  // ftpc lock
+  std::string lockFile;
+  bool lockCheck = false;
+  CLI::App *lock = app.add_subcommand(
+      "lock", "write ftp.lock beside a pipeline: the SHA-256 of every data and model file it "
+              "reads, so that `ftpc run` refuses to run on changed inputs");
+  lock->add_option("file", lockFile, "the .ftp pipeline")->required();
+  lock->add_option("--set", overrides, "override an option: path.to.option=value (repeatable)");
+  lock->add_flag("--check", lockCheck,
+                 "change nothing; exit 1 and name every file that differs from ftp.lock");
+  addDiagnosticOptions(*lock, diagOptions);
+
+  // ftpc verify
+  std::string verifyDir;
+  CLI::App *verify = app.add_subcommand(
+      "verify", "re-hash a run's inputs and outputs against its manifest.toml; exit 1 and list "
+                "what differs");
+  verify->add_option("run_dir", verifyDir, "the run directory")->required();
+
   // ftpc bench
   CLI::App *bench = app.add_subcommand(
       "bench", "measure ftpc's fused step kernels against LibTorch eager on this machine");
+  std::string benchWhat;
+  bool benchJson = false;
+  std::vector<long long> benchSizes;
+  int benchThreads = 0;
+  bench->add_option("what", benchWhat, "update: the fused clip+noise+AdamW step")
+      ->check(CLI::IsMember({"update"}))
+      ->required();
+  bench->add_flag("--json", benchJson, "end with one line of JSON (bandwidths at the largest size)");
+  bench->add_option("--sizes", benchSizes, "parameter counts (default 1M 10M 100M)");
+  bench->add_option("--threads", benchThreads, "threads (default: all)");
 
   try {
     app.parse(argc, argv);
@@ -235,8 +277,10 @@ int main(int argc, char **argv) try {
     Session session(diagOptions);
     return formatFiles(session, fmtFiles, fmtCheckOnly);
   }
-  if (*run)
-    return notImplemented("ftpc run", 5);
+  if (*run) {
+    Session session(diagOptions);
+    return runPipelines(session, runFlags);
+  }
   if (*privacy) {
     if (!privacyFile.empty()) {
       Session session(diagOptions);
@@ -246,8 +290,21 @@ int main(int argc, char **argv) try {
   }
   if (*deid)
     return deidentify(deidFlags);
-  if (*bench)
-    return notImplemented("ftpc bench", 6);
+  if (*lock) {
+    Session session(diagOptions);
+    return lockPipeline(session, lockFile, overrides, lockCheck);
+  }
+  if (*verify)
+    return verifyRunDir(verifyDir);
+  if (*bench) {
+    const FtpcBackendApi *backend = loadBackend();
+    if (!backend)
+      return kExitInternalError;
+    nlohmann::json options = {{"json", benchJson}, {"threads", benchThreads}};
+    if (!benchSizes.empty())
+      options["sizes"] = benchSizes;
+    return backend->benchUpdate(options.dump().c_str());
+  }
 
   if (printSchema) {
     ftp::lang::printSchemaReference(std::cout);
@@ -267,6 +324,11 @@ int main(int argc, char **argv) try {
       return emitConfig(session, emitFile, overrides);
     if (emitStage == "sema")
       return emitSema(session, emitFile, overrides);
+    if (emitStage == "plan")
+      return emitPlan(session, emitFile, overrides);
+    // The step kernels at each stage of their lowering (issue 6).
+    if (emitStage == "mlir" || emitStage == "linalg" || emitStage == "llvm" || emitStage == "ptx")
+      return emitKernels(session, emitFile, overrides, emitStage, gpuArch);
     return notImplemented("ftpc --emit=" + emitStage, emitStage == "ast" || emitStage == "sema" ? 3 : 6);
   }
   if (!emitFile.empty()) {

@@ -7,6 +7,7 @@
 
 #include "ftp/Dialect/Ftp/IR/FtpOps.h"
 #include "ftp/Dialect/Ftp/Transforms/Passes.h"
+#include "ftp/Dialect/Ftp/Transforms/Philox.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -74,38 +75,60 @@ struct LowerClipScale : OpRewritePattern<ftp::ClipScaleOp> {
   }
 };
 
-// ftp.adamw_update: the new parameter and both moments in one generic with three results.
-struct LowerAdamWUpdate : OpRewritePattern<ftp::AdamWUpdateOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ftp::AdamWUpdateOp op, PatternRewriter &rewriter) const override {
+// One elementwise linalg.generic over `inputs` (all shaped like the first) with `results`
+// outputs of the same type; `body` gets the input elements and returns the yielded values.
+using Body = llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
+ValueRange elementwise(PatternRewriter &rewriter, Location loc, ArrayRef<Value> inputs, unsigned results,
+                       Body body) {
+  auto type = cast<RankedTensorType>(inputs.front().getType());
+  SmallVector<Value> outs;
+  for (unsigned i = 0; i < results; ++i)
+    outs.push_back(emptyLike(rewriter, loc, inputs.front()));
+  SmallVector<AffineMap> maps(inputs.size() + results,
+                              rewriter.getMultiDimIdentityMap(type.getRank()));
+  SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::parallel);
+  auto generic = rewriter.create<linalg::GenericOp>(
+      loc, SmallVector<Type>(results, type), inputs, outs, maps, iterators,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        b.create<linalg::YieldOp>(l, body(b, l, args.take_front(inputs.size())));
+      });
+  return generic.getResults();
+}
+
+Type elementOf(Value tensor) { return cast<RankedTensorType>(tensor.getType()).getElementType(); }
+
+// 1 - beta^step (step as f64), computed once per call in f64 (PyTorch computes it in double too), then rounded.
+Value biasCorrection(PatternRewriter &b, Location loc, Value beta, Value step, Type element) {
+  Type f64 = b.getF64Type();
+  Value power = b.create<math::PowFOp>(loc, b.create<arith::ExtFOp>(loc, f64, beta), step);
+  Value oneMinus = b.create<arith::SubFOp>(loc, floatConstant(b, loc, f64, 1.0), power);
+  return castFloat(b, loc, oneMinus, element);
+}
+
+// ftp.adamw_update and ftp.adam_update: the new parameter and both moments in one generic.
+template <typename AdamOp, bool Decoupled>
+struct LowerAdam : OpRewritePattern<AdamOp> {
+  using OpRewritePattern<AdamOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(AdamOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto type = cast<RankedTensorType>(op.getParam().getType());
-    Type element = type.getElementType();
-    auto c = [&](double value) { return floatConstant(rewriter, loc, element, value); };
-    double lr = op.getLr().convertToDouble(), beta1 = op.getBeta1().convertToDouble();
-    double beta2 = op.getBeta2().convertToDouble(), wd = op.getWeightDecay().convertToDouble();
-
-    // Bias corrections 1 - beta^step, once per call, in f32.
-    Type f32 = rewriter.getF32Type();
-    Value step = rewriter.create<arith::SIToFPOp>(loc, f32, op.getStep());
-    auto correction = [&](double beta) {
-      Value power = rewriter.create<math::PowFOp>(loc, floatConstant(rewriter, loc, f32, beta), step);
-      Value oneMinus = rewriter.create<arith::SubFOp>(loc, floatConstant(rewriter, loc, f32, 1.0), power);
-      return castFloat(rewriter, loc, oneMinus, element);
-    };
-    Value correction1 = correction(beta1), correction2 = correction(beta2);
-    Value b1 = c(beta1), oneMinusB1 = c(1 - beta1), b2 = c(beta2), oneMinusB2 = c(1 - beta2);
-    Value lrValue = c(lr), decay = c(1 - lr * wd), eps = c(op.getEps().convertToDouble());
-
-    SmallVector<AffineMap> maps(7, rewriter.getMultiDimIdentityMap(type.getRank()));
-    SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::parallel);
-    Value param = op.getParam();
-    auto generic = rewriter.create<linalg::GenericOp>(
-        loc, TypeRange{type, type, type}, ValueRange{param, op.getGrad(), op.getM(), op.getV()},
-        ValueRange{emptyLike(rewriter, loc, param), emptyLike(rewriter, loc, param),
-                   emptyLike(rewriter, loc, param)},
-        maps, iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+    Type element = elementOf(op.getParam());
+    auto e = [&](Value scalar) { return castFloat(rewriter, loc, scalar, element); };
+    Value step = rewriter.create<arith::SIToFPOp>(loc, rewriter.getF64Type(), op.getStep());
+    Value correction1 = biasCorrection(rewriter, loc, op.getBeta1(), step, element);
+    Value correction2 = biasCorrection(rewriter, loc, op.getBeta2(), step, element);
+    Value one = floatConstant(rewriter, loc, rewriter.getF32Type(), 1.0);
+    Value b1 = e(op.getBeta1()), b2 = e(op.getBeta2());
+    Value oneMinusB1 = e(rewriter.create<arith::SubFOp>(loc, one, op.getBeta1()));
+    Value oneMinusB2 = e(rewriter.create<arith::SubFOp>(loc, one, op.getBeta2()));
+    Value lr = e(op.getLr()), eps = e(op.getEps()), wd = e(op.getWeightDecay());
+    Value decay = e(rewriter.create<arith::SubFOp>(
+        loc, one, rewriter.create<arith::MulFOp>(loc, op.getLr(), op.getWeightDecay())));
+    ValueRange results = elementwise(
+        rewriter, loc, {op.getParam(), op.getGrad(), op.getM(), op.getV()}, 3,
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
           Value p = args[0], g = args[1], m = args[2], v = args[3];
+          if (!Decoupled) // Adam's L2 term
+            g = b.create<arith::AddFOp>(l, g, b.create<arith::MulFOp>(l, wd, p));
           Value m1 = b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, b1, m),
                                              b.create<arith::MulFOp>(l, oneMinusB1, g));
           Value g2 = b.create<arith::MulFOp>(l, g, g);
@@ -114,12 +137,119 @@ struct LowerAdamWUpdate : OpRewritePattern<ftp::AdamWUpdateOp> {
           Value mHat = b.create<arith::DivFOp>(l, m1, correction1);
           Value vHat = b.create<arith::DivFOp>(l, v1, correction2);
           Value denominator = b.create<arith::AddFOp>(l, b.create<math::SqrtOp>(l, vHat), eps);
-          Value update = b.create<arith::DivFOp>(l, b.create<arith::MulFOp>(l, lrValue, mHat),
-                                                 denominator);
-          Value p1 = b.create<arith::SubFOp>(l, b.create<arith::MulFOp>(l, p, decay), update);
-          b.create<linalg::YieldOp>(l, ValueRange{p1, m1, v1});
+          Value update =
+              b.create<arith::DivFOp>(l, b.create<arith::MulFOp>(l, lr, mHat), denominator);
+          Value decayed = Decoupled ? b.create<arith::MulFOp>(l, p, decay).getResult() : p;
+          return {b.create<arith::SubFOp>(l, decayed, update), m1, v1};
         });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+// ftp.sgd_update: buf' = momentum buf + (g + wd p); p' = p - lr buf'.
+struct LowerSgdUpdate : OpRewritePattern<ftp::SgdUpdateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ftp::SgdUpdateOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Type element = elementOf(op.getParam());
+    auto e = [&](Value scalar) { return castFloat(rewriter, loc, scalar, element); };
+    Value lr = e(op.getLr()), momentum = e(op.getMomentum()), wd = e(op.getWeightDecay());
+    ValueRange results = elementwise(
+        rewriter, loc, {op.getParam(), op.getGrad(), op.getMomentumBuffer()}, 2,
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value p = args[0], g = args[1], buf = args[2];
+          Value d = b.create<arith::AddFOp>(l, g, b.create<arith::MulFOp>(l, wd, p));
+          Value buf1 = b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, momentum, buf), d);
+          Value p1 = b.create<arith::SubFOp>(l, p, b.create<arith::MulFOp>(l, lr, buf1));
+          return {p1, buf1};
+        });
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+// ftp.scale: factor x.
+struct LowerScale : OpRewritePattern<ftp::ScaleOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ftp::ScaleOp op, PatternRewriter &rewriter) const override {
+    Value factor = castFloat(rewriter, op.getLoc(), op.getFactor(), elementOf(op.getInput()));
+    ValueRange results = elementwise(
+        rewriter, op.getLoc(), {op.getInput()}, 1,
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          return {b.create<arith::MulFOp>(l, factor, args[0])};
+        });
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+// ftp.clip_accumulate: acc + scale g.
+struct LowerClipAccumulate : OpRewritePattern<ftp::ClipAccumulateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ftp::ClipAccumulateOp op, PatternRewriter &rewriter) const override {
+    Value scale = castFloat(rewriter, op.getLoc(), op.getScale(), elementOf(op.getAcc()));
+    ValueRange results = elementwise(
+        rewriter, op.getLoc(), {op.getAcc(), op.getGrad()}, 1,
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          return {b.create<arith::AddFOp>(l, args[0], b.create<arith::MulFOp>(l, scale, args[1]))};
+        });
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+// ftp.gaussian_noise: scale x + std z, z from Philox at counter index offset + i.
+struct LowerGaussianNoise : OpRewritePattern<ftp::GaussianNoiseOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ftp::GaussianNoiseOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Type element = elementOf(op.getInput());
+    Value scale = castFloat(rewriter, loc, op.getScale(), element);
+    Value std = castFloat(rewriter, loc, op.getStd(), element);
+    ftp::PhiloxKeySchedule schedule =
+        ftp::buildPhiloxKeySchedule(rewriter, loc, op.getSeed(), op.getStep(), op.getTensorId());
+    Value offset = op.getOffset();
+    ValueRange results = elementwise(
+        rewriter, loc, {op.getInput()}, 1,
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value i = b.create<arith::IndexCastOp>(l, b.getI64Type(), b.create<linalg::IndexOp>(l, 0));
+          Value index = b.create<arith::AddIOp>(l, offset, i);
+          Value z = castFloat(b, l, ftp::buildPhiloxNormal(b, l, schedule, index), element);
+          return {b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, scale, args[0]),
+                                          b.create<arith::MulFOp>(l, std, z))};
+        });
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+// ftp.perturb_step: clamp(delta + alpha sign(g), -eps, eps), with sign(0) = 0.
+struct LowerPerturbStep : OpRewritePattern<ftp::PerturbStepOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ftp::PerturbStepOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Type element = elementOf(op.getDelta());
+    Value alpha = castFloat(rewriter, loc, op.getAlpha(), element);
+    Value eps = castFloat(rewriter, loc, op.getEps(), element);
+    Value negEps = rewriter.create<arith::NegFOp>(loc, eps);
+    Value zero = floatConstant(rewriter, loc, element, 0.0);
+    Value one = floatConstant(rewriter, loc, element, 1.0);
+    Value minusOne = floatConstant(rewriter, loc, element, -1.0);
+    ValueRange results = elementwise(
+        rewriter, loc, {op.getDelta(), op.getGrad()}, 1,
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value g = args[1];
+          Value positive = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, g, zero);
+          Value negative = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, g, zero);
+          Value sign = b.create<arith::SelectOp>(
+              l, positive, one, b.create<arith::SelectOp>(l, negative, minusOne, zero));
+          Value stepped = b.create<arith::AddFOp>(l, args[0], b.create<arith::MulFOp>(l, alpha, sign));
+          Value clamped = b.create<arith::MinimumFOp>(
+              l, b.create<arith::MaximumFOp>(l, stepped, negEps), eps);
+          return {clamped};
+        });
+    rewriter.replaceOp(op, results);
     return success();
   }
 };
@@ -136,5 +266,7 @@ struct FtpLowerToLinalgPass : ftp::impl::FtpLowerToLinalgBase<FtpLowerToLinalgPa
 } // namespace
 
 void ftp::populateFtpToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerClipScale, LowerAdamWUpdate>(patterns.getContext());
+  patterns.add<LowerClipScale, LowerAdam<ftp::AdamWUpdateOp, true>,
+               LowerAdam<ftp::AdamUpdateOp, false>, LowerSgdUpdate, LowerScale, LowerClipAccumulate,
+               LowerGaussianNoise, LowerPerturbStep>(patterns.getContext());
 }

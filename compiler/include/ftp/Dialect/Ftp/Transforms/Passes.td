@@ -18,4 +18,28 @@ def FtpLowerToLinalg : Pass<"ftp-lower-to-linalg", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect", "mlir::math::MathDialect"];
 }
 
+def FtpFuseElementwise : Pass<"ftp-fuse-elementwise"> {
+  let summary = "Fuse chains of elementwise linalg.generic ops, also producers with several uses";
+  let description = [{
+    Upstream `linalg-fuse-elementwise-ops` fuses a producer only into its single user. A step
+    kernel's noisy gradient has two: the optimizer update reads it and it is written back to the
+    gradient buffer. Fusing anyway makes the fused generic also yield the producer's result, so
+    the noise is drawn once and memory is traversed once.
+  }];
+  let dependentDialects = ["mlir::affine::AffineDialect", "mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
+def FtpApproximateMath : Pass<"ftp-approximate-math"> {
+  let summary = "Replace math.log/cos/sin/exp by polynomial approximations (CPU)";
+  let description = [{
+    On the CPU, `math.log` and `math.cos` become calls to libm, which stop LLVM's loop vectorizer:
+    the Box–Muller transform of the noise then runs one element at a time. MLIR's polynomial
+    approximations (a few ulp in f32) are plain arithmetic and vectorize. The GPU path keeps
+    libdevice's functions instead.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 #endif // FTP_DIALECT_FTP_TRANSFORMS_PASSES_TD

@@ -1,0 +1,519 @@
+//===- RunDriver.cpp - execute a compiled plan, stage by stage ------------------===//
+//
+// Order of work: validate the plan, make the run directory, load and hash the data every stage
+// needs (once per dataset), then the stages in program order. Everything a later reader needs is
+// written as it happens (plan.json first, metrics.jsonl line by line), so a run that fails half
+// way still leaves an honest record of how far it got.
+//
+//===----------------------------------------------------------------------------------------===//
+
+#include "ftp/run/RunPlan.h"
+
+#include "run/RunRecorder.h"
+#include "train/Batches.h"
+#include "train/Perturb.h"
+#include "train/RobustEval.h"
+#include "train/TrainConfig.h"
+#include "train/TrainState.h"
+#include "train/Trainer.h"
+#include "model/TransformerModel.h"
+#include "ftp/data/Dataset.h"
+#include "ftp/privacy/RdpAccountant.h"
+#include "ftp/runtime/ContentHash.h"
+#include "ftp/runtime/Tokenizer.h"
+
+#include <ATen/Parallel.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <thread>
+
+namespace ftp::run {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+/// A problem with the user's inputs (exit 1), as opposed to a bug (exit 2).
+struct UserError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string runId() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y%m%d-%H%M%S", &utc);
+  return buffer;
+}
+
+std::unique_ptr<runtime::Tokenizer> loadModelTokenizer(const fs::path &dir) {
+  if (fs::exists(dir / "tokenizer.json"))
+    return runtime::loadTokenizerJson((dir / "tokenizer.json").string());
+  if (fs::exists(dir / "vocab.txt"))
+    return std::make_unique<runtime::WordPieceTokenizer>(
+        runtime::WordPieceTokenizer::fromVocabFile((dir / "vocab.txt").string()));
+  if (fs::exists(dir / "vocab.json") && fs::exists(dir / "merges.txt"))
+    return std::make_unique<runtime::ByteLevelBpeTokenizer>(runtime::ByteLevelBpeTokenizer::fromFiles(
+        (dir / "vocab.json").string(), (dir / "merges.txt").string()));
+  throw UserError(fmt::format("{}: no tokenizer (tokenizer.json, vocab.txt, or vocab.json with "
+                              "merges.txt)", dir.string()));
+}
+
+struct LoadedModel {
+  std::shared_ptr<model::TransformerModel> net;
+  std::unique_ptr<runtime::Tokenizer> tokenizer;
+  fs::path sourceDir;
+  std::vector<std::string> labels;
+  bool finetuned = false;
+};
+
+/// data_report.json's entry for one dataset (the format docs/records.md gives and report.html
+/// reads): counts only, never text.
+json reportEntry(const std::string &name, const json &plan, const json &report) {
+  json entry{{"name", name},
+             {"source", plan["source"].value("fn", "")},
+             {"path", plan.value("resolved_path", "")},
+             {"read", report.value("read", 0)},
+             {"skipped", report["skipped"].value("total", 0)},
+             {"sampled_out", report.value("sampled_out", 0)}};
+  // (Range-for over .items() of a temporary would dangle: keep each object in a local.)
+  const json filteredBy = report.value("filtered", json::object());
+  int64_t filtered = 0;
+  for (const auto &[reason, count] : filteredBy.items())
+    filtered += count.is_number() ? count.get<int64_t>() : 0;
+  entry["filtered"] = filtered;
+  entry["filtered_because"] = filteredBy;
+  json because = json::object();
+  const json skippedBy = report["skipped"].value("reasons", json::object());
+  for (const auto &[reason, detail] : skippedBy.items())
+    because[reason] = detail.value("count", 0);
+  entry["skipped_because"] = because;
+  json labels = json::object(), splits = json::object();
+  for (const json &part : report.value("splits", json::array())) {
+    std::string partName = part.value("name", "");
+    splits[partName.empty() ? "all" : partName] = {{"size", part.value("size", 0)},
+                                                   {"labels", part.value("labels", json::object())}};
+    const json partLabels = part.value("labels", json::object());
+    for (const auto &[label, count] : partLabels.items()) {
+      int64_t before = labels.value(label, int64_t{0});
+      labels[label] = before + count.get<int64_t>();
+    }
+  }
+  entry["labels"] = labels;
+  entry["splits"] = splits;
+  if (report.contains("deid"))
+    entry["deid"] = report["deid"].value("found", json::object());
+  if (report.contains("email"))
+    entry["email"] = report["email"];
+  return entry;
+}
+
+class Driver {
+public:
+  Driver(json plan, const RunOptions &options, runtime::StepKernels &kernels)
+      : plan_(std::move(plan)), options_(options), kernels_(kernels) {}
+  int run();
+  /// Records a failed run in the manifest (best effort: the error is what matters).
+  void markFailed(const std::string &why) {
+    if (recorder_) {
+      recorder_->message("error: " + why);
+      recorder_->finish("failed");
+    }
+  }
+
+private:
+  void prepareRunDir();
+  data::LoadedDataset &dataset(const std::string &name);
+  const std::vector<data::Example> &examples(const json &use);
+  LoadedModel &modelNamed(const std::string &name);
+  train::TokenizedSet tokenize(const LoadedModel &m, const std::vector<data::Example> &examples,
+                               int64_t maxLen, const std::function<std::string(size_t)> &text = {});
+  void finetune(const json &stage, size_t index);
+  void evaluate(const json &stage);
+  void exportModel(const json &stage);
+  std::string dataIdentity(const std::string &datasetName);
+
+  json plan_;
+  RunOptions options_;
+  runtime::StepKernels &kernels_;
+  fs::path runDir_;
+  std::unique_ptr<RunRecorder> recorder_;
+  uint64_t seed_ = 0;
+  int threads_ = 1;
+  std::map<std::string, data::LoadedDataset> datasets_;
+  std::map<std::string, LoadedModel> models_;
+  json metrics_ = json::object();
+  json dataReport_ = {{"datasets", json::array()}};
+  std::string pipelineHash_;
+};
+
+void Driver::prepareRunDir() {
+  if (!options_.resumeDir.empty()) {
+    runDir_ = options_.resumeDir;
+    if (!fs::exists(runDir_ / "plan.json"))
+      throw UserError(fmt::format("{}: not a run directory (no plan.json)", runDir_.string()));
+  } else if (!options_.outDir.empty()) {
+    runDir_ = options_.outDir;
+  } else {
+    fs::path base = fs::path(plan_["settings"].value("output_root", "runs")) / plan_.value("pipeline", "run");
+    std::string id = runId();
+    runDir_ = base / id;
+    for (int n = 2; fs::exists(runDir_); ++n)
+      runDir_ = base / fmt::format("{}-{}", id, n);
+  }
+  fs::create_directories(runDir_);
+  recorder_ = std::make_unique<RunRecorder>(runDir_, options_, !options_.resumeDir.empty());
+}
+
+data::LoadedDataset &Driver::dataset(const std::string &name) {
+  auto found = datasets_.find(name);
+  if (found != datasets_.end())
+    return found->second;
+  for (const json &d : plan_["datasets"]) {
+    if (d.value("name", "") != name)
+      continue;
+    data::LoadOptions options;
+    options.seed = seed_;
+    options.threads = threads_;
+    // deidentify(names: ...): the checker resolved it to a file or a folder of *.txt lists.
+    std::vector<std::string> nameFiles;
+    for (const json &t : d.value("transforms", json::array())) {
+      if (t.value("fn", "") != "deidentify" || !t.contains("names") || !t["names"].is_string())
+        continue;
+      fs::path names = t["names"].get<std::string>();
+      if (fs::is_directory(names)) {
+        for (const auto &entry : fs::directory_iterator(names))
+          if (entry.path().extension() == ".txt")
+            nameFiles.push_back(entry.path().string());
+        std::sort(nameFiles.begin(), nameFiles.end());
+      } else {
+        nameFiles.push_back(names.string());
+      }
+      recorder_->addInput(names.string(), "data");
+    }
+    options.firstNames = &nameFiles;
+    // The HMAC key of `mode: hash` comes from the environment (never from the program or a
+    // file that could be committed); without it, a random key per run.
+    if (const char *key = std::getenv("FTPC_DEID_KEY"))
+      options.deidKey = key;
+    recorder_->message(fmt::format("data {}: reading {}", name, d.value("resolved_path", "")));
+    auto &loaded = datasets_.emplace(name, data::loadDataset(d, options)).first->second;
+    dataReport_["datasets"].push_back(reportEntry(name, d, loaded.report.toJson()));
+    // The checker derived the DP sample rate from the sizes it counted; a run on data of another
+    // size would spend a different privacy budget than the one checked.
+    if (d.contains("checked_split_sizes"))
+      for (const auto &[part, examples] : loaded.splits)
+        if (d["checked_split_sizes"].contains(part) &&
+            d["checked_split_sizes"][part].get<int64_t>() != static_cast<int64_t>(examples.size()))
+          recorder_->message(fmt::format(
+              "warning: data {}.{} has {} examples at run time, {} when checked", name, part,
+              examples.size(), d["checked_split_sizes"][part].get<int64_t>()));
+    return loaded;
+  }
+  throw std::runtime_error("plan has no dataset `" + name + "`");
+}
+
+const std::vector<data::Example> &Driver::examples(const json &use) {
+  data::LoadedDataset &d = dataset(use.at("dataset").get<std::string>());
+  return d.part(use.value("split", ""));
+}
+
+LoadedModel &Driver::modelNamed(const std::string &name) {
+  auto found = models_.find(name);
+  if (found != models_.end())
+    return found->second;
+  for (const json &m : plan_["models"]) {
+    if (m.value("name", "") != name)
+      continue;
+    LoadedModel loaded;
+    loaded.sourceDir = m.value("resolved_path", "");
+    loaded.tokenizer = loadModelTokenizer(loaded.sourceDir);
+    if (m.value("decoder", false)) {
+      loaded.net = model::loadCausalLm(loaded.sourceDir);
+    } else {
+      const json &head = m.at("classifier");
+      if (!head.is_object())
+        throw UserError(fmt::format("model {}: an encoder needs a classifier head to be trained "
+                                    "or evaluated", name));
+      for (const auto &label : head.at("labels"))
+        loaded.labels.push_back(label.get<std::string>());
+      model::Pooling pooling = head.value("pooling", "cls") == "mean" ? model::Pooling::Mean
+                                                                     : model::Pooling::Cls;
+      loaded.net = model::loadSequenceClassifier(loaded.sourceDir, loaded.labels, pooling,
+                                                 head.value("dropout", 0.1), seed_);
+    }
+    if (m.contains("lora") && m["lora"].is_object()) {
+      model::LoraSpec spec;
+      spec.rank = m["lora"].value("rank", int64_t{8});
+      spec.alpha = m["lora"].value("alpha", 16.0);
+      spec.dropout = m["lora"].value("dropout", 0.05);
+      for (const auto &t : m["lora"].at("targets"))
+        spec.targets.push_back(t.get<std::string>());
+      model::applyLora(*loaded.net, spec, seed_);
+    }
+    recorder_->message(fmt::format("model {}: loaded {}", name, loaded.sourceDir.string()));
+    return models_.emplace(name, std::move(loaded)).first->second;
+  }
+  throw std::runtime_error("plan has no model `" + name + "`");
+}
+
+train::TokenizedSet Driver::tokenize(const LoadedModel &m, const std::vector<data::Example> &examples,
+                                     int64_t maxLen, const std::function<std::string(size_t)> &text) {
+  std::vector<std::string> texts;
+  std::vector<int32_t> labels;
+  texts.reserve(examples.size());
+  for (size_t i = 0; i < examples.size(); ++i) {
+    texts.push_back(text ? text(i) : examples[i].text);
+    labels.push_back(examples[i].label);
+  }
+  return train::tokenizeAll(*m.tokenizer, texts, labels, static_cast<size_t>(maxLen), threads_);
+}
+
+std::string Driver::dataIdentity(const std::string &datasetName) {
+  data::LoadedDataset &d = dataset(datasetName);
+  std::string all;
+  for (const std::string &file : d.filesRead) {
+    auto hash = runtime::sha256FileHex(file);
+    all += file + " " + hash.value_or("unreadable") + "\n";
+  }
+  return runtime::sha256Hex(all);
+}
+
+void Driver::finetune(const json &stage, size_t index) {
+  train::TrainConfig config = train::readTrainConfig(stage);
+  const std::string modelName = stage.at("model");
+  LoadedModel &m = modelNamed(modelName);
+  const json &use = stage.at("data");
+  std::string useName = use.value("split", "").empty()
+                            ? use.value("dataset", "")
+                            : use.value("dataset", "") + "." + use.value("split", "");
+  std::string stageName = fmt::format("finetune {} on {}", modelName, useName);
+  if (stage["options"].value("precision", "fp32") != "fp32")
+    throw UserError(stageName + ": `precision bf16` is not supported by this runtime yet; use fp32");
+
+  train::TokenizedSet trainSet = tokenize(m, examples(use), config.maxLen);
+  std::optional<train::TokenizedSet> validationSet;
+  if (config.validate) {
+    auto dot = config.validateData.find('.');
+    json valUse{{"dataset", config.validateData.substr(0, dot)},
+                {"split", dot == std::string::npos ? "" : config.validateData.substr(dot + 1)}};
+    validationSet = tokenize(m, examples(valUse), config.maxLen);
+  }
+  train::TrainContext context{*m.net, trainSet, validationSet ? &*validationSet : nullptr,
+                              m.labels.size(), kernels_, *recorder_, stageName,
+                              runDir_ / "checkpoints" / fmt::format("stage-{}-{}", index, modelName),
+                              seed_, json::object(), !options_.resumeDir.empty()};
+  context.identity = {{"pipeline_sha256", pipelineHash_},
+                      {"data_sha256", dataIdentity(use.value("dataset", ""))},
+                      {"stage", stageName}};
+  train::TrainResult result = train::train(config, context);
+  m.finetuned = true;
+  json summary{{"steps", result.steps},
+               {"examples_seen", result.examplesSeen},
+               {"stopped_early", result.stoppedEarly},
+               {"final_train_loss", result.finalTrainLoss}};
+  if (result.best) {
+    summary["best"] = *result.best;
+    summary["best_step"] = result.bestStep;
+  }
+  if (config.privacy)
+    summary["privacy"] = {{"epsilon_planned", config.privacy->epsilon},
+                          {"epsilon", privacy::epsilon(config.privacy->sampleRate,
+                                                       config.privacy->noiseMultiplier, result.steps,
+                                                       config.privacy->delta).epsilon},
+                          {"delta", config.privacy->delta},
+                          {"noise_multiplier", config.privacy->noiseMultiplier},
+                          {"sample_rate", config.privacy->sampleRate},
+                          {"steps", result.steps},
+                          {"clip", config.privacy->clip},
+                          {"accountant", "rdp"}};
+  recorder_->event({{"event", "finetune_done"}, {"stage", stageName}, {"summary", summary}});
+  if (config.privacy) {
+    record::PrivacyRecord privacy;
+    // The budget actually spent: fewer steps than planned when training stopped early.
+    privacy.epsilon = privacy::epsilon(config.privacy->sampleRate, config.privacy->noiseMultiplier,
+                                       result.steps, config.privacy->delta).epsilon;
+    privacy.delta = config.privacy->delta;
+    privacy.noiseMultiplier = config.privacy->noiseMultiplier;
+    privacy.sampleRate = config.privacy->sampleRate;
+    privacy.steps = result.steps;
+    recorder_->setPrivacy(privacy);
+  }
+}
+
+void Driver::evaluate(const json &stage) {
+  const std::string modelName = stage.at("model");
+  LoadedModel &m = modelNamed(modelName);
+  const json &options = stage.at("options");
+  const json &use = stage.at("data");
+  const auto &rows = examples(use);
+  int64_t batch = options.value("batch", int64_t{64});
+  int64_t maxLen = 128;
+  // Evaluate at the length the model was fine-tuned with, when a finetune stage trained it.
+  for (const json &s : plan_["stages"])
+    if (s.value("kind", "") == "finetune" && s.value("model", "") == modelName)
+      maxLen = s["options"].value("max_len", maxLen);
+  train::TokenizedSet set = tokenize(m, rows, maxLen);
+  std::string key = use.value("split", "").empty() ? use.value("dataset", "") : use.value("split", "");
+  if (metrics_.contains(key))
+    key = modelName + "." + key;
+  recorder_->message(fmt::format("evaluate {} on {} ({} examples)", modelName, key, rows.size()));
+  json result = train::evaluateSet(*m.net, set, m.labels.size(), batch, m.labels);
+  // Keep the requested metrics (plus loss and the confusion matrix, which the report plots).
+  json kept = json::object();
+  for (const auto &name : options.value("metrics", json::array()))
+    if (result.contains(name.get<std::string>()))
+      kept[name.get<std::string>()] = result[name.get<std::string>()];
+  for (const char *always : {"loss", "examples", "confusion", "perplexity"})
+    if (result.contains(always))
+      kept[always] = result[always];
+  json under = json::object();
+  uint64_t perturbSeed = seed_ ^ 0x5eedULL;
+  for (const json &p : options.value("under", json::array())) {
+    std::string fn = p.value("fn", "");
+    std::string label = fn;
+    json metrics;
+    if (fn == "typos" || fn == "word_dropout") {
+      double rate = p.value("rate", 0.05);
+      label = fmt::format("{}(rate: {:g})", fn, rate);
+      train::TokenizedSet perturbed = tokenize(m, rows, maxLen, [&](size_t i) {
+        return fn == "typos" ? train::applyTypos(rows[i].text, rate, perturbSeed, i)
+                             : train::dropWords(rows[i].text, rate, perturbSeed, i);
+      });
+      metrics = train::evaluateSet(*m.net, perturbed, m.labels.size(), batch, m.labels);
+    } else if (fn == "fgsm" || fn == "pgd") {
+      if (m.net->isCausalLm())
+        throw UserError("embedding attacks evaluate classifiers; this model is a language model");
+      train::Adversarial attack;
+      attack.kind = fn == "pgd" ? train::Adversarial::Kind::Pgd : train::Adversarial::Kind::Fgsm;
+      attack.eps = p.value("eps", 0.01);
+      attack.steps = fn == "pgd" ? p.value("steps", int64_t{10}) : 1;
+      attack.stepSize = p.contains("step_size") && p["step_size"].is_number()
+                            ? p["step_size"].get<double>()
+                            : 2.5 * attack.eps / static_cast<double>(attack.steps);
+      attack.randomStart = false;
+      label = fn == "pgd" ? fmt::format("pgd(eps: {:g}, steps: {})", attack.eps, attack.steps)
+                          : fmt::format("fgsm(eps: {:g})", attack.eps);
+      metrics = train::evaluateUnderAttack(*m.net, set, m.labels.size(), batch, attack, kernels_,
+                                           perturbSeed, m.labels);
+    } else {
+      throw std::runtime_error("unknown perturbation `" + fn + "` in the plan");
+    }
+    json keptUnder = json::object();
+    for (const char *name : {"accuracy", "f1", "loss", "macro_f1"})
+      if (metrics.contains(name))
+        keptUnder[name] = metrics[name];
+    under[label] = keptUnder;
+  }
+  if (!under.empty())
+    kept["under"] = under;
+  metrics_[key] = kept;
+  json event{{"event", "evaluate"}, {"model", modelName}, {"split", key}, {"metrics", kept}};
+  recorder_->event(event);
+  std::string line;
+  for (const auto &[name, value] : kept.items())
+    if (value.is_number_float())
+      line += fmt::format(" {}={:.4f}", name, value.get<double>());
+  recorder_->message(fmt::format("evaluate {} on {}:{}", modelName, key, line));
+}
+
+void Driver::exportModel(const json &stage) {
+  const std::string modelName = stage.at("model");
+  LoadedModel &m = modelNamed(modelName);
+  bool merge = stage["options"].value("merge_lora", true);
+  fs::path target = stage.value("path", "");
+  model::exportHf(*m.net, m.sourceDir, target, merge);
+  fs::path inRun = runDir_ / (models_.size() == 1 ? std::string("model") : "model-" + modelName);
+  model::exportHf(*m.net, m.sourceDir, inRun, merge);
+  recorder_->message(fmt::format("export {}: {} (and {})", modelName, target.string(), inRun.string()));
+  recorder_->event({{"event", "export"}, {"model", modelName}, {"path", target.string()}});
+}
+
+int Driver::run() {
+  if (plan_.value("magic", "") != "ftp-plan" || plan_.value("version", 0) != 1)
+    throw std::runtime_error("the plan is not an ftp-plan of version 1");
+  seed_ = plan_["options"].value("seed", uint64_t{0});
+  int configured = options_.threads > 0 ? options_.threads : plan_["settings"].value("threads", 0);
+  threads_ = configured > 0 ? configured : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(threads_);
+  prepareRunDir();
+  auto pipelineHash = runtime::sha256FileHex(plan_.value("file", ""));
+  pipelineHash_ = pipelineHash.value_or("");
+  recorder_->writePlan(plan_);
+  recorder_->setSeedAndThreads(seed_, threads_);
+  for (const json &d : plan_["datasets"])
+    recorder_->addInput(d.value("resolved_path", ""), "data");
+  for (const json &m : plan_["models"])
+    recorder_->addInput(m.value("resolved_path", ""), "model");
+  recorder_->message(fmt::format("run {} of pipeline {} (seed {}, {} threads, {} kernels)",
+                                 runDir_.string(), plan_.value("pipeline", ""), seed_, threads_,
+                                 kernels_.name()));
+  size_t index = 0;
+  for (const json &stage : plan_["stages"]) {
+    std::string kind = stage.value("kind", "");
+    if (kind == "finetune")
+      finetune(stage, index);
+    else if (kind == "evaluate")
+      evaluate(stage);
+    else if (kind == "export")
+      exportModel(stage);
+    ++index;
+  }
+  recorder_->writeDataReport(dataReport_);
+  recorder_->writeMetrics(metrics_);
+  recorder_->finish("finished");
+  if (!options_.quiet)
+    std::cerr << "ftpc: run finished: " << runDir_.string() << "\n";
+  return 0;
+}
+
+} // namespace
+
+int runPlan(const std::string &planJson, const RunOptions &options, runtime::StepKernels &kernels) {
+  json plan;
+  try {
+    plan = json::parse(planJson);
+  } catch (const std::exception &e) {
+    std::cerr << "ftpc: internal error: the plan is not valid JSON: " << e.what() << "\n";
+    return 2;
+  }
+  Driver driver(std::move(plan), options, kernels);
+  std::string userError;
+  try {
+    return driver.run();
+  } catch (const UserError &e) {
+    userError = e.what();
+  } catch (const data::DataError &e) {
+    userError = e.what();
+  } catch (const model::ModelError &e) {
+    userError = e.what();
+  } catch (const runtime::TokenizerError &e) {
+    userError = e.what();
+  } catch (const train::CheckpointError &e) {
+    userError = e.what();
+  } catch (const std::exception &e) {
+    std::cerr << "ftpc: internal error: " << e.what() << "\n";
+    try {
+      driver.markFailed(e.what());
+    } catch (...) {
+    }
+    return 2;
+  }
+  std::cerr << "ftpc: error: " << userError << "\n";
+  try {
+    driver.markFailed(userError);
+  } catch (...) {
+  }
+  return 1;
+}
+
+} // namespace ftp::run

@@ -1,0 +1,406 @@
+//===- Trainer.cpp - one finetune stage: the training loop ----------------------===//
+
+#include "Trainer.h"
+
+#include "Losses.h"
+#include "Metrics.h"
+#include "Random.h"
+#include "TrainState.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+namespace ftp::train {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// HuggingFace's Trainer convention, which users compare against: no weight decay on biases and
+/// LayerNorm weights.
+bool decays(const std::string &name) {
+  return !(name.size() >= 4 && name.compare(name.size() - 4, 4, "bias") == 0) &&
+         name.find("LayerNorm") == std::string::npos && name.find("layer_norm") == std::string::npos &&
+         name.find(".ln_") == std::string::npos && name.rfind("ln_", 0) != 0;
+}
+
+struct ParamState {
+  std::string name;
+  torch::Tensor param;
+  torch::Tensor m, v, acc; // optimizer moments; acc: DP's sum of clipped per-example gradients
+  bool decay = true;
+};
+
+class Loop {
+public:
+  Loop(const TrainConfig &config, TrainContext &context) : config_(config), ctx_(context) {
+    for (auto &[name, tensor] : ctx_.model.trainableParameters()) {
+      ParamState p;
+      p.name = name;
+      p.param = tensor;
+      p.m = torch::zeros_like(tensor).contiguous();
+      p.v = torch::zeros_like(tensor).contiguous();
+      if (config_.privacy)
+        p.acc = torch::zeros_like(tensor).contiguous();
+      p.decay = decays(name);
+      params_.push_back(std::move(p));
+    }
+    n_ = static_cast<int64_t>(ctx_.train.size());
+    if (n_ == 0)
+      throw std::runtime_error("the training data is empty");
+    if (config_.privacy) {
+      // An "epoch" under Poisson sampling: 1/q steps, one expected pass over the data.
+      stepsPerEpoch_ = std::max<int64_t>(1, std::llround(1.0 / config_.privacy->sampleRate));
+      total_ = config_.privacy->steps;
+    } else {
+      stepsPerEpoch_ = (n_ + config_.batch - 1) / config_.batch;
+      total_ = config_.steps > 0 ? config_.steps : config_.epochs * stepsPerEpoch_;
+    }
+    schedule_ = config_.scheduleFor(total_);
+  }
+
+  TrainResult run();
+
+private:
+  const std::vector<int64_t> &permutation(int64_t epoch);
+  double nonPrivateStep(int64_t step);
+  double privateStep(int64_t step, int64_t *batchSize);
+  void applyUpdate(int64_t step, float gradScale, float noiseStd);
+  bool validate(int64_t step, int64_t epoch);
+  void save();
+  void restore(const TrainState &state);
+
+  const TrainConfig &config_;
+  TrainContext &ctx_;
+  std::vector<ParamState> params_;
+  int64_t n_ = 0, stepsPerEpoch_ = 1, total_ = 0;
+  Schedule schedule_;
+  TrainState state_;
+  std::map<std::string, torch::Tensor> bestWeights_;
+  int64_t permutationEpoch_ = -1;
+  std::vector<int64_t> permutation_;
+};
+
+const std::vector<int64_t> &Loop::permutation(int64_t epoch) {
+  if (permutationEpoch_ != epoch) {
+    permutation_.resize(static_cast<size_t>(n_));
+    std::iota(permutation_.begin(), permutation_.end(), 0);
+    SplitMix64 rng(ctx_.seed, kShuffleStream, static_cast<uint64_t>(epoch));
+    shuffle(permutation_, rng);
+    permutationEpoch_ = epoch;
+  }
+  return permutation_;
+}
+
+double Loop::nonPrivateStep(int64_t step) {
+  int64_t epoch = (step - 1) / stepsPerEpoch_, position = (step - 1) % stepsPerEpoch_;
+  const auto &order = permutation(epoch);
+  int64_t begin = position * config_.batch, end = std::min(n_, begin + config_.batch);
+  int64_t count = end - begin;
+  int64_t micro = std::max<int64_t>(1, (count + config_.accumulate - 1) / config_.accumulate);
+  double lossSum = 0;
+  for (int64_t at = begin; at < end; at += micro) {
+    std::vector<int64_t> indices(order.begin() + at, order.begin() + std::min(end, at + micro));
+    Batch batch = makeBatch(ctx_.train, indices, ctx_.model.isCausalLm());
+    torch::Tensor loss = trainingLoss(ctx_.model, batch, config_, ctx_.kernels, ctx_.seed,
+                                      static_cast<uint64_t>(step));
+    // Weight each micro-batch by its share of the examples: the same gradient as one big batch.
+    double share = static_cast<double>(indices.size()) / static_cast<double>(count);
+    (loss * share).backward();
+    lossSum += loss.item<double>() * share;
+  }
+  state_.examplesSeen += count;
+  if (config_.clipGrad) {
+    std::vector<torch::Tensor> withGrad;
+    for (auto &p : params_)
+      if (p.param.grad().defined())
+        withGrad.push_back(p.param);
+    torch::nn::utils::clip_grad_norm_(withGrad, *config_.clipGrad);
+  }
+  applyUpdate(step, 1.0f, 0.0f);
+  return lossSum;
+}
+
+double Loop::privateStep(int64_t step, int64_t *batchSize) {
+  const DpSgd &dp = *config_.privacy;
+  // Poisson sampling: every example joins this step's batch independently with probability q,
+  // which is what the accountant's guarantee assumes (a fixed-size shuffled batch is not).
+  SplitMix64 rng(ctx_.seed, kPoissonStream, static_cast<uint64_t>(step));
+  std::vector<int64_t> sampled;
+  for (int64_t i = 0; i < n_; ++i)
+    if (rng.uniform() < dp.sampleRate)
+      sampled.push_back(i);
+  *batchSize = static_cast<int64_t>(sampled.size());
+  for (auto &p : params_)
+    p.acc.zero_();
+  double perTensorClip = dp.perLayer ? dp.clip / std::sqrt(static_cast<double>(params_.size())) : dp.clip;
+  double lossSum = 0;
+  // Per-example gradients, materialized one example at a time (the fallback that works for
+  // every layer), clipped and summed through the fused clip-accumulate kernel.
+  for (int64_t index : sampled) {
+    for (auto &p : params_)
+      if (p.param.grad().defined())
+        p.param.grad().zero_();
+    Batch batch = makeBatch(ctx_.train, {index}, ctx_.model.isCausalLm());
+    torch::Tensor loss = trainingLoss(ctx_.model, batch, config_, ctx_.kernels, ctx_.seed,
+                                      static_cast<uint64_t>(step));
+    loss.backward();
+    lossSum += loss.item<double>();
+    double squared = 0;
+    std::vector<double> norms(params_.size(), 0.0);
+    for (size_t i = 0; i < params_.size(); ++i) {
+      const auto &g = params_[i].param.grad();
+      if (g.defined()) {
+        norms[i] = g.norm().item<double>();
+        squared += norms[i] * norms[i];
+      }
+    }
+    double total = std::sqrt(squared);
+    for (size_t i = 0; i < params_.size(); ++i) {
+      const auto &g = params_[i].param.grad();
+      if (!g.defined())
+        continue;
+      double norm = dp.perLayer ? norms[i] : total;
+      double clip = dp.perLayer ? perTensorClip : dp.clip;
+      float scale = static_cast<float>(std::min(1.0, clip / (norm + 1e-6)));
+      ctx_.kernels.clipAccumulate(params_[i].acc.data_ptr<float>(), g.contiguous().data_ptr<float>(),
+                                  g.numel(), scale);
+    }
+  }
+  state_.examplesSeen += *batchSize;
+  // The noisy average: (sum of clipped gradients + N(0, sigma^2 C^2)) / expected batch size;
+  // dividing by the expected size (not the sampled one) keeps the sensitivity analysis exact.
+  for (auto &p : params_) {
+    if (!p.param.grad().defined())
+      p.param.mutable_grad() = torch::zeros_like(p.param);
+    p.param.grad().copy_(p.acc);
+  }
+  float inv = static_cast<float>(1.0 / static_cast<double>(dp.expectedBatch));
+  applyUpdate(step, inv, static_cast<float>(dp.noiseMultiplier * dp.clip) * inv);
+  return sampled.empty() ? 0.0 : lossSum / static_cast<double>(sampled.size());
+}
+
+void Loop::applyUpdate(int64_t step, float gradScale, float noiseStd) {
+  runtime::OptimizerStep opt = config_.optimizer;
+  opt.lr = static_cast<float>(schedule_.at(step));
+  opt.step = step;
+  torch::NoGradGuard noGrad;
+  for (size_t i = 0; i < params_.size(); ++i) {
+    ParamState &p = params_[i];
+    if (!p.param.grad().defined())
+      continue; // not used by this batch's graph (as torch.optim skips parameters without grad)
+    runtime::OptimizerStep mine = opt;
+    if (!p.decay)
+      mine.weightDecay = 0;
+    torch::Tensor grad = p.param.grad();
+    if (!grad.is_contiguous())
+      grad = grad.contiguous();
+    ctx_.kernels.update(p.param.data_ptr<float>(), grad.data_ptr<float>(), p.m.data_ptr<float>(),
+                        p.v.data_ptr<float>(), p.param.numel(), gradScale, noiseStd,
+                        runtime::NoiseKey{ctx_.seed, static_cast<uint64_t>(step), static_cast<uint32_t>(i)},
+                        mine);
+    p.param.grad().zero_();
+  }
+}
+
+bool Loop::validate(int64_t step, int64_t epoch) {
+  nlohmann::json metrics = evaluateSet(ctx_.model, *ctx_.validation, ctx_.numLabels, 64, {});
+  metrics.erase("confusion");
+  int64_t examples = metrics.value("examples", int64_t{0});
+  metrics.erase("examples");
+  ctx_.events.event({{"event", "validate"},
+                     {"examples", examples},
+                     {"stage", ctx_.stageName},
+                     {"split", config_.validateData},
+                     {"step", step},
+                     {"epoch", epoch},
+                     {"metrics", metrics}});
+  if (!config_.earlyStopMetric)
+    return false;
+  const std::string &metric = *config_.earlyStopMetric;
+  if (!metrics.contains(metric))
+    throw std::runtime_error(fmt::format("early stopping on `{}`, which this model does not report", metric));
+  double value = metrics[metric].get<double>();
+  bool higher = higherIsBetter(metric);
+  bool improved = !state_.best || (higher ? value > *state_.best + config_.minDelta
+                                          : value < *state_.best - config_.minDelta);
+  if (improved) {
+    state_.best = value;
+    state_.bestStep = step;
+    state_.badValidations = 0;
+    for (auto &p : params_)
+      bestWeights_[p.name] = p.param.detach().clone();
+    return false;
+  }
+  ++state_.badValidations;
+  ctx_.events.message(fmt::format("{}: {} did not improve on {:.4f} (step {}) for {} validation(s)",
+                                  ctx_.stageName, metric, *state_.best, state_.bestStep,
+                                  state_.badValidations));
+  return state_.badValidations >= config_.patience;
+}
+
+void Loop::save() {
+  state_.identity = ctx_.identity;
+  state_.tensors.clear();
+  for (auto &p : params_) {
+    state_.tensors["param/" + p.name] = p.param.detach();
+    state_.tensors["m/" + p.name] = p.m;
+    state_.tensors["v/" + p.name] = p.v;
+  }
+  for (auto &[name, tensor] : bestWeights_)
+    state_.tensors["best/" + name] = tensor;
+  saveCheckpoint(ctx_.checkpointDir, state_, config_.keep);
+  state_.tensors.clear();
+}
+
+void Loop::restore(const TrainState &loaded) {
+  torch::NoGradGuard noGrad;
+  auto take = [&](const std::string &key, torch::Tensor &into) {
+    auto it = loaded.tensors.find(key);
+    if (it == loaded.tensors.end())
+      throw std::runtime_error("checkpoint lacks tensor `" + key + "`");
+    if (!it->second.sizes().equals(into.sizes()))
+      throw std::runtime_error("checkpoint tensor `" + key + "` has the wrong shape");
+    into.copy_(it->second);
+  };
+  for (auto &p : params_) {
+    take("param/" + p.name, p.param);
+    take("m/" + p.name, p.m);
+    take("v/" + p.name, p.v);
+    auto best = loaded.tensors.find("best/" + p.name);
+    if (best != loaded.tensors.end())
+      bestWeights_[p.name] = best->second.clone();
+  }
+  state_.step = loaded.step;
+  state_.best = loaded.best;
+  state_.bestStep = loaded.bestStep;
+  state_.badValidations = loaded.badValidations;
+  state_.stopped = loaded.stopped;
+  state_.lastLoss = loaded.lastLoss;
+  state_.examplesSeen = loaded.examplesSeen;
+}
+
+TrainResult Loop::run() {
+  if (ctx_.resume) {
+    if (auto latest = latestCheckpoint(ctx_.checkpointDir)) {
+      restore(loadCheckpoint(*latest, ctx_.identity));
+      ctx_.events.message(fmt::format("{}: resumed from {} (step {})", ctx_.stageName,
+                                      latest->filename().string(), state_.step));
+      ctx_.events.event({{"event", "resume"}, {"stage", ctx_.stageName}, {"step", state_.step}});
+    }
+  }
+  ctx_.events.message(fmt::format("{}: {} examples, {} steps ({} per epoch){}", ctx_.stageName, n_,
+                                  total_, stepsPerEpoch_,
+                                  config_.privacy ? fmt::format(", DP-SGD sigma {:.4g}, C {:g}, q {:.5g}",
+                                                                config_.privacy->noiseMultiplier,
+                                                                config_.privacy->clip,
+                                                                config_.privacy->sampleRate)
+                                                  : std::string()));
+  auto started = Clock::now();
+  int64_t examplesAtStart = state_.examplesSeen;
+  for (int64_t step = state_.step + 1; step <= total_ && !state_.stopped; ++step) {
+    // Dropout draws from LibTorch's generator: reseeded per step so that resuming at any step
+    // replays the same masks.
+    torch::manual_seed(SplitMix64::mix(ctx_.seed ^ SplitMix64::mix(static_cast<uint64_t>(step))));
+    ctx_.model.train();
+    int64_t batchSize = 0;
+    double loss = config_.privacy ? privateStep(step, &batchSize) : nonPrivateStep(step);
+    state_.step = step;
+    state_.lastLoss = loss;
+    int64_t epoch = (step - 1) / stepsPerEpoch_ + 1; // 1-based epoch this step belongs to
+    bool epochEnded = step % stepsPerEpoch_ == 0 || step == total_;
+    double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    double rate = seconds > 0 ? static_cast<double>(state_.examplesSeen - examplesAtStart) / seconds : 0;
+    nlohmann::json record{{"event", "train"},
+                          {"stage", ctx_.stageName},
+                          {"step", step},
+                          {"epoch", static_cast<double>(step) / static_cast<double>(stepsPerEpoch_)},
+                          {"loss", loss},
+                          {"lr", schedule_.at(step)}};
+    if (config_.privacy)
+      record["batch"] = batchSize;
+    ctx_.events.event(record);
+    ctx_.events.progress(ctx_.stageName, step, total_, loss, rate);
+    if (config_.validate && ctx_.validation && config_.validateEvery.due(step, epochEnded, epoch))
+      state_.stopped = validate(step, epoch);
+    if (config_.checkpoint && (config_.checkpointEvery.due(step, epochEnded, epoch) || state_.stopped))
+      save();
+  }
+  ctx_.events.progressDone();
+  TrainResult result;
+  result.steps = state_.step;
+  result.epochsCompleted = state_.step / stepsPerEpoch_;
+  result.stoppedEarly = state_.stopped;
+  result.best = state_.best;
+  result.bestStep = state_.bestStep;
+  result.finalTrainLoss = state_.lastLoss;
+  result.examplesSeen = state_.examplesSeen;
+  if (!bestWeights_.empty() && state_.bestStep != state_.step) {
+    torch::NoGradGuard noGrad;
+    for (auto &p : params_)
+      p.param.copy_(bestWeights_[p.name]);
+    ctx_.events.message(fmt::format("{}: keeping the best weights, from step {} ({} = {:.4f})",
+                                    ctx_.stageName, state_.bestStep, *config_.earlyStopMetric,
+                                    *state_.best));
+  }
+  return result;
+}
+
+} // namespace
+
+TrainResult train(const TrainConfig &config, TrainContext &context) {
+  Loop loop(config, context);
+  return loop.run();
+}
+
+nlohmann::json evaluateSet(model::TransformerModel &model, const TokenizedSet &set, size_t numLabels,
+                           int64_t batch, const std::vector<std::string> &labelNames) {
+  torch::NoGradGuard noGrad;
+  model.eval();
+  bool lm = model.isCausalLm();
+  // Sorted by length: far less padding; the metrics do not depend on the order.
+  std::vector<int64_t> order(set.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return set.ids[a].size() < set.ids[b].size(); });
+  ClassificationMetrics classification(std::max<size_t>(numLabels, 1));
+  LanguageModelMetrics language;
+  for (size_t at = 0; at < order.size(); at += static_cast<size_t>(batch)) {
+    std::vector<int64_t> indices(order.begin() + at,
+                                 order.begin() + std::min(order.size(), at + static_cast<size_t>(batch)));
+    Batch b = makeBatch(set, indices, lm);
+    torch::Tensor logits = model.forward(b.inputIds, b.attentionMask);
+    if (lm) {
+      auto [sum, tokens] = languageModelLossSum(logits, b.labels);
+      language.add(sum, tokens);
+      continue;
+    }
+    torch::Tensor losses = taskLoss(logits, b.labels, false, true);
+    torch::Tensor probs = torch::softmax(logits, 1);
+    torch::Tensor predicted = logits.argmax(1);
+    for (int64_t i = 0; i < b.size(); ++i)
+      classification.add(static_cast<int32_t>(b.labels[i].item<int64_t>()),
+                         static_cast<int32_t>(predicted[i].item<int64_t>()),
+                         numLabels == 2 ? probs[i][1].item<double>() : 0.0, losses[i].item<double>());
+  }
+  nlohmann::json out;
+  if (lm) {
+    out["loss"] = language.loss();
+    out["perplexity"] = language.perplexity();
+    out["tokens"] = language.tokens();
+    return out;
+  }
+  out["examples"] = classification.count();
+  for (const char *metric : {"accuracy", "precision", "recall", "f1", "macro_f1", "loss"})
+    out[metric] = classification.get(metric);
+  if (numLabels == 2)
+    out["auc"] = classification.auc();
+  out["confusion"] = {{"labels", labelNames}, {"matrix", classification.confusion()}};
+  return out;
+}
+
+} // namespace ftp::train
