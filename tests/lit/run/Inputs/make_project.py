@@ -14,6 +14,9 @@ parser.add_argument("dir")
 parser.add_argument("fixtures")
 parser.add_argument("--steps", type=int, default=6)
 parser.add_argument("--privacy", action="store_true")
+parser.add_argument("--canary", action="store_true",
+                    help="plant unique e-mail addresses and phone numbers in every text, and "
+                         "de-identify them in the pipeline")
 args = parser.parse_args()
 
 os.makedirs(os.path.join(args.dir, "data"), exist_ok=True)
@@ -24,12 +27,15 @@ with open(os.path.join(args.dir, "data", "reviews.jsonl"), "w") as out:
     for i in range(64):
         words = good if i % 2 == 0 else bad
         text = f"the {things[i % 8]} is {words[i % 8]} and {words[(i * 3 + 1) % 8]} overall"
+        if args.canary:
+            text += f" write to canary.{4711 + i}@example.org or call +1 415-555-{1000 + i:04d}"
         out.write(json.dumps({"text": text, "label": "pos" if i % 2 == 0 else "neg"}) + "\n")
 
 with open(os.path.join(args.dir, "ftp.toml"), "w") as out:
     out.write(f'[paths]\ndata_root = "data"\nmodel_root = "{args.fixtures}"\n'
               'output_root = "runs"\n\n[run]\nthreads = 2\n')
 
+deid = "    | deidentify(email, phone, mode: mask)\n" if args.canary else ""
 privacy = "    privacy dp_sgd(noise_multiplier: 1.0, delta: 1e-3, clip: 1.0)\n" if args.privacy else ""
 with open(os.path.join(args.dir, "tiny.ftp"), "w") as out:
     out.write(f"""ftp 0.1
@@ -38,7 +44,7 @@ pipeline tiny {{
   seed 11
 
   data reviews = jsonl("reviews.jsonl", text: "text", label: "label", labels: [neg, pos])
-    | split(train: 0.5, val: 0.25, test: 0.25)
+{deid}    | split(train: 0.5, val: 0.25, test: 0.25)
 
   model clf = encoder("all-MiniLM-L6-v2") | classifier(labels: [neg, pos])
 
