@@ -49,10 +49,33 @@ std::optional<double> number(const Json &object, const char *key) {
   return std::nullopt;
 }
 
+/// The membership-inference audits of the evaluations (metrics.json's `membership` entries).
+std::string membershipAudits(const ReportInput &in) {
+  std::string rows;
+  if (in.metrics.is_object())
+    for (auto split = in.metrics.begin(); split != in.metrics.end(); ++split) {
+      const Json &audit = member(split.value(), "membership");
+      if (!audit.is_object())
+        continue;
+      rows += fmt::format("<tr><th>{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                          escape(split.key()), cell(member(audit, "auc")), cell(member(audit, "advantage")),
+                          cell(member(audit, "members")), cell(member(audit, "non_members")));
+    }
+  if (rows.empty())
+    return "";
+  return "<h4>Membership inference (loss-threshold attack)</h4>\n<table class=\"metrics\"><tr>"
+         "<th>held-out set</th><th>AUC</th><th>advantage</th><th>members</th><th>non-members</th>"
+         "</tr>\n" +
+         rows +
+         "</table>\n<p>AUC 0.5: the attack cannot tell training examples from held-out ones better "
+         "than chance; 1: it always can. Advantage: its best true-positive rate minus false-positive "
+         "rate.</p>\n";
+}
+
 std::string privacy(const ReportInput &in) {
   std::string out = "<div class=\"risk\"><h3>Privacy (DP-SGD)</h3>\n";
   if (!in.manifest || !in.manifest->privacy)
-    return out + notMeasured("trained without differential privacy") + "</div>\n";
+    return out + notMeasured("trained without differential privacy") + membershipAudits(in) + "</div>\n";
   const PrivacyRecord &p = *in.manifest->privacy;
   out += fmt::format("<table class=\"numbers\"><tr><th>ε spent</th><th>δ</th><th>noise σ</th>"
                      "<th>sample rate q</th><th>steps T</th><th>accountant</th></tr>"
@@ -65,7 +88,7 @@ std::string privacy(const ReportInput &in) {
                      "factor e<sup>ε</sup> ≈ {}.</p>\n",
                      std::exp(p.epsilon) >= 100 ? fmt::format("{:.0f}", std::exp(p.epsilon))
                                                 : svg::number(std::exp(p.epsilon), 3));
-  return out + "</div>\n";
+  return out + membershipAudits(in) + "</div>\n";
 }
 
 /// The attack strength in a perturbation's name: `fgsm(eps: 0.01)` -> ("fgsm", 0.01). Parsed by

@@ -11,6 +11,7 @@
 
 #include "run/RunRecorder.h"
 #include "train/Batches.h"
+#include "train/MembershipAudit.h"
 #include "train/Perturb.h"
 #include "train/RobustEval.h"
 #include "train/TrainConfig.h"
@@ -18,7 +19,6 @@
 #include "train/Trainer.h"
 #include "model/TransformerModel.h"
 #include "ftp/data/Dataset.h"
-#include "ftp/privacy/RdpAccountant.h"
 #include "ftp/runtime/ContentHash.h"
 #include "ftp/runtime/Tokenizer.h"
 
@@ -74,6 +74,8 @@ struct LoadedModel {
   fs::path sourceDir;
   std::vector<std::string> labels;
   bool finetuned = false;
+  json trainedOn;         // the data use of its (last) finetune stage: the members of the audit
+  int64_t trainedMaxLen = 128;
 };
 
 /// data_report.json's entry for one dataset (the format docs/records.md gives and report.html
@@ -317,6 +319,8 @@ void Driver::finetune(const json &stage, size_t index) {
                       {"stage", stageName}};
   train::TrainResult result = train::train(config, context);
   m.finetuned = true;
+  m.trainedOn = use;
+  m.trainedMaxLen = config.maxLen;
   json summary{{"steps", result.steps},
                {"examples_seen", result.examplesSeen},
                {"stopped_early", result.stoppedEarly},
@@ -325,23 +329,15 @@ void Driver::finetune(const json &stage, size_t index) {
     summary["best"] = *result.best;
     summary["best_step"] = result.bestStep;
   }
-  if (config.privacy)
-    summary["privacy"] = {{"epsilon_planned", config.privacy->epsilon},
-                          {"epsilon", privacy::epsilon(config.privacy->sampleRate,
-                                                       config.privacy->noiseMultiplier, result.steps,
-                                                       config.privacy->delta).epsilon},
-                          {"delta", config.privacy->delta},
-                          {"noise_multiplier", config.privacy->noiseMultiplier},
-                          {"sample_rate", config.privacy->sampleRate},
-                          {"steps", result.steps},
-                          {"clip", config.privacy->clip},
-                          {"accountant", "rdp"}};
+  if (config.privacy) {
+    summary["privacy"] = result.privacy; // the ledger: what was spent, fewer steps if stopped early
+    summary["stopped_by_budget"] = result.stoppedByBudget;
+  }
   recorder_->event({{"event", "finetune_done"}, {"stage", stageName}, {"summary", summary}});
   if (config.privacy) {
     record::PrivacyRecord privacy;
     // The budget actually spent: fewer steps than planned when training stopped early.
-    privacy.epsilon = privacy::epsilon(config.privacy->sampleRate, config.privacy->noiseMultiplier,
-                                       result.steps, config.privacy->delta).epsilon;
+    privacy.epsilon = result.privacy.at("epsilon").get<double>();
     privacy.delta = config.privacy->delta;
     privacy.noiseMultiplier = config.privacy->noiseMultiplier;
     privacy.sampleRate = config.privacy->sampleRate;
@@ -416,6 +412,17 @@ void Driver::evaluate(const json &stage) {
   }
   if (!under.empty())
     kept["under"] = under;
+  // Membership-inference audit: whenever a fine-tuned model is evaluated on data it was not
+  // trained on, the loss-threshold attack's AUC, training examples against these (MembershipAudit.h).
+  bool heldOut = use.value("dataset", "") != m.trainedOn.value("dataset", "") ||
+                 (!use.value("split", "").empty() && use.value("split", "") != m.trainedOn.value("split", ""));
+  if (m.finetuned && heldOut && !rows.empty()) {
+    train::TokenizedSet members = tokenize(m, examples(m.trainedOn), maxLen);
+    json audit = train::membershipAudit(*m.net, members, set, batch, seed_);
+    audit["members_from"] = m.trainedOn.value("split", "").empty() ? m.trainedOn.value("dataset", "")
+                                                                     : m.trainedOn.value("split", "");
+    kept["membership"] = audit;
+  }
   metrics_[key] = kept;
   json event{{"event", "evaluate"}, {"model", modelName}, {"split", key}, {"metrics", kept}};
   recorder_->event(event);

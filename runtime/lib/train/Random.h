@@ -62,5 +62,6 @@ inline constexpr uint64_t kShuffleStream = 1;
 inline constexpr uint64_t kPoissonStream = 2;
 inline constexpr uint64_t kDropoutStream = 3;
 inline constexpr uint64_t kPerturbStream = 4;
+inline constexpr uint64_t kAuditStream = 5;
 
 } // namespace ftp::train

@@ -59,6 +59,8 @@ void saveCheckpoint(const fs::path &checkpointDir, const TrainState &state, int6
                       {"last_loss", state.lastLoss},
                       {"examples_seen", state.examplesSeen},
                       {"identity", state.identity}};
+  if (!state.privacy.is_null())
+    meta["privacy"] = state.privacy;
   if (!runtime::writeFileAtomically((tmp / "state.json").string(), meta.dump(2) + "\n", &error))
     throw std::runtime_error(fmt::format("cannot write checkpoint {}: {}", final.string(), error));
   fsyncPath(tmp);
@@ -108,6 +110,8 @@ TrainState loadCheckpoint(const fs::path &folder, const nlohmann::json &expected
   state.stopped = meta.value("stopped", false);
   state.lastLoss = meta.value("last_loss", 0.0);
   state.examplesSeen = meta.value("examples_seen", int64_t{0});
+  if (meta.contains("privacy"))
+    state.privacy = meta["privacy"];
   std::string error;
   auto tensors = runtime::loadSafetensors((folder / "state.safetensors").string(), &error);
   if (!tensors)

@@ -35,6 +35,7 @@ struct TrainState {
   double lastLoss = 0;
   int64_t examplesSeen = 0;
   nlohmann::json identity;
+  nlohmann::json privacy; // DP-SGD stages: the privacy ledger after `step` steps (PrivacyLedger)
   std::map<std::string, torch::Tensor> tensors; // "param/<name>", "m/<name>", "v/<name>", "best/<name>"
 };
 

@@ -2,8 +2,10 @@
 
 #include "Trainer.h"
 
+#include "GhostClipping.h"
 #include "Losses.h"
 #include "Metrics.h"
+#include "PrivacyLedger.h"
 #include "Random.h"
 #include "TrainState.h"
 
@@ -56,6 +58,7 @@ public:
       // An "epoch" under Poisson sampling: 1/q steps, one expected pass over the data.
       stepsPerEpoch_ = std::max<int64_t>(1, std::llround(1.0 / config_.privacy->sampleRate));
       total_ = config_.privacy->steps;
+      ledger_.emplace(*config_.privacy);
     } else {
       stepsPerEpoch_ = (n_ + config_.batch - 1) / config_.batch;
       total_ = config_.steps > 0 ? config_.steps : config_.epochs * stepsPerEpoch_;
@@ -82,6 +85,9 @@ private:
   TrainState state_;
   std::map<std::string, torch::Tensor> bestWeights_;
   int64_t permutationEpoch_ = -1;
+  bool fallbackReported_ = false;
+  std::optional<PrivacyLedger> ledger_;
+  bool budgetStop_ = false;
   std::vector<int64_t> permutation_;
 };
 
@@ -137,38 +143,34 @@ double Loop::privateStep(int64_t step, int64_t *batchSize) {
   *batchSize = static_cast<int64_t>(sampled.size());
   for (auto &p : params_)
     p.acc.zero_();
-  double perTensorClip = dp.perLayer ? dp.clip / std::sqrt(static_cast<double>(params_.size())) : dp.clip;
   double lossSum = 0;
-  // Per-example gradients, materialized one example at a time (the fallback that works for
-  // every layer), clipped and summed through the fused clip-accumulate kernel.
-  for (int64_t index : sampled) {
-    for (auto &p : params_)
-      if (p.param.grad().defined())
-        p.param.grad().zero_();
-    Batch batch = makeBatch(ctx_.train, {index}, ctx_.model.isCausalLm());
-    torch::Tensor loss = trainingLoss(ctx_.model, batch, config_, ctx_.kernels, ctx_.seed,
-                                      static_cast<uint64_t>(step));
-    loss.backward();
-    lossSum += loss.item<double>();
-    double squared = 0;
-    std::vector<double> norms(params_.size(), 0.0);
-    for (size_t i = 0; i < params_.size(); ++i) {
-      const auto &g = params_[i].param.grad();
-      if (g.defined()) {
-        norms[i] = g.norm().item<double>();
-        squared += norms[i] * norms[i];
-      }
+  // Per-example clipping without per-example gradients (ghost clipping; GhostClipping.h), over
+  // micro-batches of the sampled examples. Each call leaves sum_i clip_i * grad_i in .grad(),
+  // which the fused clip-accumulate kernel adds to the step's sum.
+  // Poisson batches vary in size: split into equal chunks of at most batch / accumulate examples.
+  size_t limit = static_cast<size_t>(std::max<int64_t>(1, (dp.expectedBatch + config_.accumulate - 1) / config_.accumulate));
+  size_t chunks = (sampled.size() + limit - 1) / limit;
+  PerExampleLoss lossFn = [&](const Batch &batch) {
+    return trainingLoss(ctx_.model, batch, config_, ctx_.kernels, ctx_.seed, static_cast<uint64_t>(step),
+                        /*perExample=*/true);
+  };
+  for (size_t c = 0; c < chunks; ++c) {
+    std::vector<int64_t> indices(sampled.begin() + static_cast<std::ptrdiff_t>(c * sampled.size() / chunks),
+                                 sampled.begin() + static_cast<std::ptrdiff_t>((c + 1) * sampled.size() / chunks));
+    Batch batch = makeBatch(ctx_.train, indices, ctx_.model.isCausalLm());
+    ClippedBatch clipped = ghostClippedGradients(ctx_.model, batch, lossFn, dp.clip, dp.perLayer);
+    if (!clipped.ghost && !fallbackReported_) {
+      fallbackReported_ = true;
+      ctx_.events.message(fmt::format("{}: per-example gradients are materialized (slower): {}",
+                                      ctx_.stageName, clipped.fallbackReason));
     }
-    double total = std::sqrt(squared);
-    for (size_t i = 0; i < params_.size(); ++i) {
-      const auto &g = params_[i].param.grad();
+    lossSum += clipped.losses.sum().item<double>();
+    for (auto &p : params_) {
+      const torch::Tensor &g = p.param.grad();
       if (!g.defined())
         continue;
-      double norm = dp.perLayer ? norms[i] : total;
-      double clip = dp.perLayer ? perTensorClip : dp.clip;
-      float scale = static_cast<float>(std::min(1.0, clip / (norm + 1e-6)));
-      ctx_.kernels.clipAccumulate(params_[i].acc.data_ptr<float>(), g.contiguous().data_ptr<float>(),
-                                  g.numel(), scale);
+      torch::Tensor contiguous = g.contiguous();
+      ctx_.kernels.clipAccumulate(p.acc.data_ptr<float>(), contiguous.data_ptr<float>(), g.numel(), 1.0f);
     }
   }
   state_.examplesSeen += *batchSize;
@@ -245,6 +247,8 @@ bool Loop::validate(int64_t step, int64_t epoch) {
 
 void Loop::save() {
   state_.identity = ctx_.identity;
+  if (ledger_)
+    state_.privacy = ledger_->entry(state_.step);
   state_.tensors.clear();
   for (auto &p : params_) {
     state_.tensors["param/" + p.name] = p.param.detach();
@@ -258,6 +262,13 @@ void Loop::save() {
 }
 
 void Loop::restore(const TrainState &loaded) {
+  if (ledger_) {
+    try {
+      ledger_->checkContinues(loaded.privacy, loaded.step);
+    } catch (const std::runtime_error &e) {
+      throw CheckpointError(fmt::format("cannot resume: {}", e.what()));
+    }
+  }
   torch::NoGradGuard noGrad;
   auto take = [&](const std::string &key, torch::Tensor &into) {
     auto it = loaded.tensors.find(key);
@@ -306,6 +317,16 @@ TrainResult Loop::run() {
     // Dropout draws from LibTorch's generator: reseeded per step so that resuming at any step
     // replays the same masks.
     torch::manual_seed(SplitMix64::mix(ctx_.seed ^ SplitMix64::mix(static_cast<uint64_t>(step))));
+    if (ledger_ && !ledger_->fits(step)) {
+      // Never spend more than the checked budget: stop before the step that would exceed it.
+      ctx_.events.message(fmt::format(
+          "{}: stopping before step {}: it would spend epsilon = {:.4g} > the budget {:g} (delta {:g})",
+          ctx_.stageName, step, ledger_->epsilonAfter(step), config_.privacy->epsilon,
+          config_.privacy->delta));
+      ctx_.events.event({{"event", "privacy_budget_exhausted"}, {"stage", ctx_.stageName}, {"step", step}});
+      budgetStop_ = true;
+      break;
+    }
     ctx_.model.train();
     int64_t batchSize = 0;
     double loss = config_.privacy ? privateStep(step, &batchSize) : nonPrivateStep(step);
@@ -321,8 +342,10 @@ TrainResult Loop::run() {
                           {"epoch", static_cast<double>(step) / static_cast<double>(stepsPerEpoch_)},
                           {"loss", loss},
                           {"lr", schedule_.at(step)}};
-    if (config_.privacy)
+    if (ledger_) {
       record["batch"] = batchSize;
+      record["epsilon"] = ledger_->epsilonAfter(step);
+    }
     ctx_.events.event(record);
     ctx_.events.progress(ctx_.stageName, step, total_, loss, rate);
     if (config_.validate && ctx_.validation && config_.validateEvery.due(step, epochEnded, epoch))
@@ -339,6 +362,9 @@ TrainResult Loop::run() {
   result.bestStep = state_.bestStep;
   result.finalTrainLoss = state_.lastLoss;
   result.examplesSeen = state_.examplesSeen;
+  result.stoppedByBudget = budgetStop_;
+  if (ledger_)
+    result.privacy = ledger_->entry(state_.step);
   if (!bestWeights_.empty() && state_.bestStep != state_.step) {
     torch::NoGradGuard noGrad;
     for (auto &p : params_)

@@ -45,6 +45,8 @@ struct TrainResult {
   int64_t bestStep = 0;
   double finalTrainLoss = 0;
   int64_t examplesSeen = 0;   // with DP: the sum of the Poisson batch sizes
+  bool stoppedByBudget = false; // DP: stopped before a step that would exceed the privacy budget
+  nlohmann::json privacy;       // DP: the ledger (PrivacyLedger::entry) after `steps` steps
 };
 
 TrainResult train(const TrainConfig &config, TrainContext &context);
