@@ -41,6 +41,7 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(TOMLPLUSPLUS REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3) # double precision, for the PRV accountant
 
 if(FTPC_BUILD_TESTS)
   find_package(GTest REQUIRED CONFIG)

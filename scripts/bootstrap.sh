@@ -12,6 +12,8 @@ packages=(
   libtorch-dev libopenblas0-pthread
   # libraries
   libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libre2-dev libutf8proc-dev libssl-dev
+  # the PRV privacy accountant's FFT
+  libfftw3-dev
   # tests, benchmarks, fuzzing (libFuzzer needs clang's runtime)
   libgtest-dev libgmock-dev libbenchmark-dev clang-19 libclang-rt-19-dev
   # fixtures

@@ -186,8 +186,8 @@ int main(int argc, char **argv) try {
   // ftpc privacy
   std::string privacyFile;
   CLI::App *privacy = app.add_subcommand(
-      "privacy", "DP-SGD accounting with the RDP accountant: the epsilon a noise multiplier gives, "
-                 "or the smallest noise multiplier that meets an epsilon");
+      "privacy", "DP-SGD accounting with the RDP or PRV accountant: the epsilon a noise multiplier "
+                 "gives, or the smallest noise multiplier that meets an epsilon");
   privacy->add_option("file", privacyFile,
                       "a .ftp pipeline: print the budget `ftpc check` derives for each private "
                       "fine-tuning");
@@ -201,9 +201,11 @@ int main(int argc, char **argv) try {
                       "σ, the noise multiplier: prints the ε it gives");
   privacy->add_option("--epsilon", privacyFlags.epsilon,
                       "target ε: prints the smallest noise multiplier that meets it");
-  privacy->add_option("--accountant", privacyFlags.accountant, "rdp (prv is planned)")
-      ->check(CLI::IsMember({"rdp", "prv"}))
-      ->capture_default_str();
+  CLI::Option *accountant = privacy->add_option(
+      "--accountant", privacyFlags.accountant,
+      "rdp (Rényi DP), or prv (Gopi et al. 2021: numerical composition, tighter; ε is its upper "
+      "bound); a pipeline FILE's accountant is its own");
+  accountant->check(CLI::IsMember({"rdp", "prv"}))->capture_default_str();
   privacy->add_flag("--json", privacyFlags.json,
                     "print one JSON object (epsilon, noise_multiplier, ...) instead of text");
 
@@ -283,6 +285,11 @@ int main(int argc, char **argv) try {
   }
   if (*privacy) {
     if (!privacyFile.empty()) {
+      if (accountant->count() > 0 && privacyFlags.accountant != "rdp") {
+        std::cerr << "ftpc: error: a pipeline's budget comes from its `privacy dp_sgd(accountant: "
+                     "...)`, which is `rdp`; --accountant applies to the flag form only\n";
+        return kExitUserError;
+      }
       Session session(diagOptions);
       return privacyFromPipeline(session, privacyFile, overrides, privacyFlags.json);
     }
