@@ -378,12 +378,15 @@ void Driver::evaluate(const json &stage) {
     std::string fn = p.value("fn", "");
     std::string label = fn;
     json metrics;
-    if (fn == "typos" || fn == "word_dropout") {
+    if (fn == "typos" || fn == "word_dropout" || fn == "word_swap" || fn == "synonyms") {
       double rate = p.value("rate", 0.05);
       label = fmt::format("{}(rate: {:g})", fn, rate);
+      auto perturb = fn == "typos"          ? train::applyTypos
+                     : fn == "word_dropout" ? train::dropWords
+                     : fn == "word_swap"    ? train::swapWords
+                                            : train::replaceSynonyms;
       train::TokenizedSet perturbed = tokenize(m, rows, maxLen, [&](size_t i) {
-        return fn == "typos" ? train::applyTypos(rows[i].text, rate, perturbSeed, i)
-                             : train::dropWords(rows[i].text, rate, perturbSeed, i);
+        return perturb(rows[i].text, rate, perturbSeed, i);
       });
       metrics = train::evaluateSet(*m.net, perturbed, m.labels.size(), batch, m.labels);
     } else if (fn == "fgsm" || fn == "pgd") {

@@ -99,4 +99,67 @@ std::string dropWords(const std::string &text, double rate, uint64_t seed, uint6
   return out;
 }
 
+std::string swapWords(const std::string &text, double rate, uint64_t seed, uint64_t index) {
+  SplitMix64 rng(seed, kPerturbStream + 200, index);
+  auto spans = words(text);
+  std::vector<size_t> order(spans.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  for (size_t i = 0; i + 1 < order.size(); ++i)
+    if (rng.uniform() < rate) {
+      std::swap(order[i], order[i + 1]);
+      ++i; // the pair is done
+    }
+  std::string out;
+  size_t last = 0;
+  for (size_t i = 0; i < spans.size(); ++i) {
+    out.append(text, last, spans[i].first - last);
+    out.append(text, spans[order[i]].first, spans[order[i]].second - spans[order[i]].first);
+    last = spans[i].second;
+  }
+  out.append(text, last, std::string::npos);
+  return out;
+}
+
+std::string replaceSynonyms(const std::string &text, double rate, uint64_t seed, uint64_t index) {
+  SplitMix64 rng(seed, kPerturbStream + 300, index);
+  std::string out;
+  size_t last = 0;
+  for (auto [begin, end] : words(text)) {
+    out.append(text, last, begin - last);
+    last = end;
+    // The word's letters, without punctuation around them ("Free!" -> "Free").
+    size_t core = begin, coreEnd = end;
+    while (core < coreEnd && !isLetter(text[core]))
+      ++core;
+    while (coreEnd > core && !isLetter(text[coreEnd - 1]))
+      --coreEnd;
+    std::string word = text.substr(core, coreEnd - core), lower = word;
+    bool allCaps = word.size() > 1, allLetters = !word.empty();
+    for (char &c : lower) {
+      allLetters = allLetters && isLetter(c);
+      allCaps = allCaps && std::isupper(static_cast<unsigned char>(c));
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    const std::vector<std::string> *alternatives = allLetters ? synonymsOf(lower) : nullptr;
+    // Draw for every listed word, so that one word's outcome does not shift the others' streams
+    // depending on the rate.
+    if (!alternatives || !(rng.uniform() < rate)) {
+      out.append(text, begin, end - begin);
+      continue;
+    }
+    std::string replacement = (*alternatives)[rng.below(alternatives->size())];
+    if (allCaps)
+      for (char &c : replacement)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    else if (std::isupper(static_cast<unsigned char>(word[0])))
+      replacement[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(replacement[0])));
+    out.append(text, begin, core - begin);
+    out += replacement;
+    out.append(text, coreEnd, end - coreEnd);
+  }
+  out.append(text, last, std::string::npos);
+  return out;
+}
+
 } // namespace ftp::train

@@ -95,6 +95,7 @@ TrainConfig readTrainConfig(const json &stage) {
       c.noise.kind = fn == "uniform" ? EmbeddingNoise::Kind::Uniform : EmbeddingNoise::Kind::Gaussian;
       c.noise.scale = fn == "uniform" ? number(n, "alpha", 5) : number(n, "std", 0.01);
     }
+    c.weightNoise = number(r, "weight_noise", 0);
   }
 
   if (o.contains("validate") && o["validate"].is_object()) {

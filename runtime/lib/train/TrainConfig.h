@@ -58,6 +58,7 @@ struct TrainConfig {
   std::optional<DpSgd> privacy;
   Adversarial adversarial;
   EmbeddingNoise noise;
+  double weightNoise = 0; // std of the Gaussian noise on the trainable weights per step (0: none)
 
   bool validate = false;
   std::string validateData; // "mail.val"

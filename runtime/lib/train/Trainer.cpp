@@ -73,6 +73,8 @@ private:
   double nonPrivateStep(int64_t step);
   double privateStep(int64_t step, int64_t *batchSize);
   void applyUpdate(int64_t step, float gradScale, float noiseStd);
+  void perturbWeights(int64_t step);
+  void restoreWeights();
   bool validate(int64_t step, int64_t epoch);
   void save();
   void restore(const TrainState &state);
@@ -80,6 +82,7 @@ private:
   const TrainConfig &config_;
   TrainContext &ctx_;
   std::vector<ParamState> params_;
+  std::vector<torch::Tensor> cleanWeights_; // weight noise: the weights without this step's noise
   int64_t n_ = 0, stepsPerEpoch_ = 1, total_ = 0;
   Schedule schedule_;
   TrainState state_;
@@ -109,6 +112,7 @@ double Loop::nonPrivateStep(int64_t step) {
   int64_t count = end - begin;
   int64_t micro = std::max<int64_t>(1, (count + config_.accumulate - 1) / config_.accumulate);
   double lossSum = 0;
+  perturbWeights(step);
   for (int64_t at = begin; at < end; at += micro) {
     std::vector<int64_t> indices(order.begin() + at, order.begin() + std::min(end, at + micro));
     Batch batch = makeBatch(ctx_.train, indices, ctx_.model.isCausalLm());
@@ -119,6 +123,7 @@ double Loop::nonPrivateStep(int64_t step) {
     (loss * share).backward();
     lossSum += loss.item<double>() * share;
   }
+  restoreWeights();
   state_.examplesSeen += count;
   if (config_.clipGrad) {
     std::vector<torch::Tensor> withGrad;
@@ -154,6 +159,7 @@ double Loop::privateStep(int64_t step, int64_t *batchSize) {
     return trainingLoss(ctx_.model, batch, config_, ctx_.kernels, ctx_.seed, static_cast<uint64_t>(step),
                         /*perExample=*/true);
   };
+  perturbWeights(step);
   for (size_t c = 0; c < chunks; ++c) {
     std::vector<int64_t> indices(sampled.begin() + static_cast<std::ptrdiff_t>(c * sampled.size() / chunks),
                                  sampled.begin() + static_cast<std::ptrdiff_t>((c + 1) * sampled.size() / chunks));
@@ -173,6 +179,7 @@ double Loop::privateStep(int64_t step, int64_t *batchSize) {
       ctx_.kernels.clipAccumulate(p.acc.data_ptr<float>(), contiguous.data_ptr<float>(), g.numel(), 1.0f);
     }
   }
+  restoreWeights();
   state_.examplesSeen += *batchSize;
   // The noisy average: (sum of clipped gradients + N(0, sigma^2 C^2)) / expected batch size;
   // dividing by the expected size (not the sampled one) keeps the sensitivity analysis exact.
@@ -184,6 +191,35 @@ double Loop::privateStep(int64_t step, int64_t *batchSize) {
   float inv = static_cast<float>(1.0 / static_cast<double>(dp.expectedBatch));
   applyUpdate(step, inv, static_cast<float>(dp.noiseMultiplier * dp.clip) * inv);
   return sampled.empty() ? 0.0 : lossSum / static_cast<double>(sampled.size());
+}
+
+// Weight noise: every trainable tensor gets N(0, std^2) noise from the fused kernel's Philox stream
+// for (seed, step, tensor), so a resumed run draws the same. The gradient is taken at the noisy
+// weights and applied to the clean ones, which are copied back bit for bit.
+constexpr uint32_t kWeightNoiseTensor = 0x80000000u;
+
+void Loop::perturbWeights(int64_t step) {
+  if (config_.weightNoise <= 0)
+    return;
+  torch::NoGradGuard noGrad;
+  cleanWeights_.clear();
+  for (size_t i = 0; i < params_.size(); ++i) {
+    torch::Tensor &p = params_[i].param;
+    cleanWeights_.push_back(p.detach().clone());
+    torch::Tensor noise = torch::zeros_like(p).contiguous();
+    ctx_.kernels.addGaussianNoise(noise.data_ptr<float>(), noise.numel(), static_cast<float>(config_.weightNoise),
+                                  {ctx_.seed, static_cast<uint64_t>(step), kWeightNoiseTensor | static_cast<uint32_t>(i)});
+    p.add_(noise);
+  }
+}
+
+void Loop::restoreWeights() {
+  if (cleanWeights_.empty())
+    return;
+  torch::NoGradGuard noGrad;
+  for (size_t i = 0; i < params_.size(); ++i)
+    params_[i].param.copy_(cleanWeights_[i]);
+  cleanWeights_.clear();
 }
 
 void Loop::applyUpdate(int64_t step, float gradScale, float noiseStd) {

@@ -205,4 +205,35 @@ TEST(PrivateTrainingTest, ResumeRefusesACheckpointOfAnotherMechanism) {
   fs::remove_all(dir);
 }
 
+// Weight noise (issue 9): the loss is taken at noisy weights, drawn from (seed, step), and the
+// update lands on the clean ones: with lr 0 the weights come back bit for bit.
+TEST(TrainingLoopTest, WeightNoiseChangesTheLossButNotTheCleanWeights) {
+  auto m = model::loadExported(kData / "bert-tiny-cls");
+  m->eval(); // the loop sets train mode; dropout is reseeded per step either way
+  TokenizedSet set = randomSet(16, 256);
+  auto kernels = runtime::makeEagerStepKernels();
+  auto before = m->trainableParameters();
+  std::vector<torch::Tensor> copies;
+  for (auto &[name, p] : before)
+    copies.push_back(p.detach().clone());
+  auto lossWith = [&](double noise, uint64_t seed) {
+    TrainConfig c;
+    c.optimizer.lr = 0;
+    c.optimizer.weightDecay = 0;
+    c.scheduleSpec = {{"fn", "constant"}};
+    c.batch = 8;
+    c.steps = 2;
+    c.weightNoise = noise;
+    RecordingSink sink;
+    TrainContext ctx{*m, set, nullptr, 2, *kernels, sink, "finetune test", fs::path(), seed, nlohmann::json::object(), false};
+    return ftp::train::train(c, ctx).finalTrainLoss;
+  };
+  double clean = lossWith(0, 5), noisy = lossWith(0.05, 5), again = lossWith(0.05, 5);
+  EXPECT_NE(noisy, clean);
+  EXPECT_EQ(noisy, again);
+  size_t i = 0;
+  for (auto &[name, p] : m->trainableParameters())
+    EXPECT_TRUE(torch::equal(p.detach(), copies[i++])) << name;
+}
+
 } // namespace

@@ -12,7 +12,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <set>
+#include <sstream>
 
 using namespace ftp::train;
 
@@ -155,4 +158,50 @@ TEST(PerturbTest, WordDropoutKeepsOrderAndIsSeeded) {
     last = at;
   }
   EXPECT_EQ(dropWords(text, 1e-12, 9, 2), text);
+}
+
+TEST(PerturbTest, WordSwapPermutesNeighboursOnly) {
+  std::string text = "one two  three four five six";
+  // Rate 1: every pair from the left swaps, each word once; the whitespace stays where it was.
+  EXPECT_EQ(swapWords(text, 1.0, 4, 1), "two one  four three six five");
+  EXPECT_EQ(swapWords(text, 1e-12, 4, 1), text);
+  std::string some = swapWords(text, 0.4, 4, 1);
+  EXPECT_EQ(some, swapWords(text, 0.4, 4, 1));
+  // Same words, same length, each at most one place from where it was.
+  EXPECT_EQ(some.size(), text.size());
+  std::vector<std::string> original{"one", "two", "three", "four", "five", "six"}, swapped;
+  std::istringstream in(some);
+  for (std::string w; in >> w;)
+    swapped.push_back(w);
+  ASSERT_EQ(swapped.size(), original.size());
+  for (size_t i = 0; i < swapped.size(); ++i) {
+    auto at = std::find(original.begin(), original.end(), swapped[i]) - original.begin();
+    EXPECT_LE(std::abs(static_cast<long>(at) - static_cast<long>(i)), 1) << some;
+  }
+}
+
+TEST(PerturbTest, SynonymsReplaceListedWordsKeepingCaseAndPunctuation) {
+  ASSERT_NE(synonymsOf("buy"), nullptr);
+  EXPECT_EQ(synonymsOf("zyzzyva"), nullptr);
+  // Every group is symmetric: if a lists b, b lists a.
+  for (const char *word : {"buy", "free", "money", "big", "movie"})
+    for (const std::string &other : *synonymsOf(word)) {
+      ASSERT_NE(synonymsOf(other), nullptr) << other;
+      const auto &back = *synonymsOf(other);
+      EXPECT_NE(std::find(back.begin(), back.end(), word), back.end()) << word << " / " << other;
+    }
+  std::string out = replaceSynonyms("Buy FREE money, now! zyzzyva", 1.0, 2, 3);
+  EXPECT_EQ(out, replaceSynonyms("Buy FREE money, now! zyzzyva", 1.0, 2, 3));
+  std::istringstream in(out);
+  std::string buy, free, money, now, unknown;
+  in >> buy >> free >> money >> now >> unknown;
+  EXPECT_EQ(buy, "Purchase");
+  EXPECT_EQ(free, "COMPLIMENTARY");
+  EXPECT_EQ(money.back(), ',');
+  EXPECT_NE(money, "money,");
+  EXPECT_NE(std::find(synonymsOf("money")->begin(), synonymsOf("money")->end(), money.substr(0, money.size() - 1)),
+            synonymsOf("money")->end());
+  EXPECT_EQ(now.back(), '!');
+  EXPECT_EQ(unknown, "zyzzyva");
+  EXPECT_EQ(replaceSynonyms("Buy FREE money", 1e-12, 2, 3), "Buy FREE money");
 }
