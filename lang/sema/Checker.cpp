@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <fmt/format.h>
 
 namespace ftp::lang {
@@ -344,6 +346,7 @@ void Checker::checkData(const Stmt &stmt, CheckedPipeline &out) {
             else
               diagnostics_->report(value.range, DiagKind::StratifyUnlabeled, dataset.name);
           }
+    checkDeidOperators(dataset);
     if (options_.checkFilesystem) {
       bool folder = source.text == "textfolder";
       auto path = resolvePath(*source.field("path"), PathRoot::Data, source.text, folder);
@@ -384,6 +387,40 @@ void Checker::checkData(const Stmt &stmt, CheckedPipeline &out) {
 }
 
 // model NAME = encoder(path) | classifier(...) | lora(...)
+void Checker::checkDeidOperators(const CheckedDataset &dataset) {
+  for (const Value &transform : dataset.transforms) {
+    if (transform.text != "deidentify")
+      continue;
+    bool all = true;
+    std::set<std::string> detected;
+    if (const Value *kinds = transform.field("kinds")) {
+      all = false;
+      for (const auto &kind : kinds->fields) {
+        all = all || kind.second.text == "all";
+        detected.insert(kind.second.text);
+      }
+    }
+    std::map<std::string, std::pair<std::string, SourceRange>> given; // kind -> (operator, where)
+    for (const char *op : {"mask", "redact", "hash", "keep"}) {
+      const Value *list = transform.field(op);
+      if (!list)
+        continue;
+      for (const auto &[unused, item] : list->fields) {
+        const std::string &kind = item.text;
+        if (!all && !detected.count(kind))
+          diagnostics_->report(item.range, DiagKind::DeidOperatorNotDetected, kind, op);
+        else if (all && kind == "person" && !transform.field("names"))
+          // `all` detects names only with a list: an operator for them without one is a mistake.
+          diagnostics_->report(item.range, DiagKind::DeidNamesMissing, kind);
+        auto [it, fresh] = given.emplace(kind, std::make_pair(std::string(op), item.range));
+        if (!fresh)
+          diagnostics_->report(item.range, DiagKind::DeidOperatorTwice, kind, it->second.first, op)
+              .note(it->second.second, DiagKind::FirstGivenHere, kind);
+      }
+    }
+  }
+}
+
 void Checker::checkModel(const Stmt &stmt, CheckedPipeline &out) {
   CheckedModel model;
   model.name = stmt.name.text;

@@ -102,6 +102,9 @@ private:
                                          const std::string &user, bool wantDirectory);
   void checkTextFolder(const Value &source, const std::string &folder, const Expr &call,
                        CheckedDataset &dataset);
+  /// deidentify(mask: [...], redact: [...], hash: [...], keep: [...]): every kind given an
+  /// operator is detected, and gets one operator.
+  void checkDeidOperators(const CheckedDataset &dataset);
   void readModelConfig(const Stmt &stmt, CheckedModel &model);
   void checkLoraTargets(const Value &lora, const Expr &loraCall, const CheckedModel &model);
 

@@ -44,6 +44,8 @@ const std::vector<std::string> kMetrics = {"accuracy", "precision", "recall",  "
                                            "macro_f1", "auc",       "loss",    "perplexity"};
 const std::vector<std::string> kPiiKinds = {"email", "phone",       "ip",  "url",   "person",
                                             "credit_card", "ssn",   "iban", "cn_id", "all"};
+// The kinds an operator can be chosen for (`all` is not one).
+const std::vector<std::string> kPiiTypes(kPiiKinds.begin(), kPiiKinds.end() - 1);
 
 // Data sources: what a record that cannot be read does (ftp_data counts skipped ones by reason).
 P onError() {
@@ -125,7 +127,11 @@ Schema::Schema() {
         P("names", T::Path).named()
             .doc("first-name lists for `person` (one name per line): a file, or a folder whose "
                  "`*.txt` files are read; under `data_root`. Required by `person`; `all` includes "
-                 "`person` only when it is given")},
+                 "`person` only when it is given"),
+        P("mask", T::WordList).named().oneOf(kPiiTypes).doc("kinds masked whatever `mode` says"),
+        P("redact", T::WordList).named().oneOf(kPiiTypes).doc("kinds removed whatever `mode` says"),
+        P("hash", T::WordList).named().oneOf(kPiiTypes).doc("kinds replaced by their keyed hash whatever `mode` says"),
+        P("keep", T::WordList).named().oneOf(kPiiTypes).doc("kinds detected and counted but left in the text")},
        "detects personal data in the text and anonymizes it before anything else sees the text"},
       {"allow_pii", Family::Transform,
        {P("reason", T::String).required().doc("why raw personal data may reach private training; recorded in the run's manifest")},

@@ -1,6 +1,7 @@
 //===- Deid.cpp - `ftpc deid`: de-identify one field of a JSONL file ---------------===//
 //
 //   ftpc deid IN.jsonl --field text -o OUT.jsonl [--report R.json] [--mode mask|redact|hash]
+//             [--operator KIND=OPERATOR]...
 //                      [--names FILE]...
 //
 // Every line is one JSON object; the string field `--field` is anonymized and every other field is
@@ -91,6 +92,23 @@ int deidentify(const DeidFlags &flags) {
   deid::Anonymizer anonymizer(*detector, keyFromEnv ? std::string(envKey) : deid::randomKey());
   deid::Policy policy;
   policy.defaultOperator = *op;
+  nlohmann::ordered_json operators = nlohmann::ordered_json::object();
+  for (const std::string &spec : flags.operators) {
+    size_t eq = spec.find('=');
+    std::optional<deid::EntityType> type =
+        eq == std::string::npos ? std::nullopt : deid::parseEntityTag(spec.substr(0, eq));
+    std::optional<deid::Operator> kindOp =
+        eq == std::string::npos ? std::nullopt : deid::parseOperator(spec.substr(eq + 1));
+    if (!type || !kindOp)
+      return fail(fmt::format("--operator `{}`: expected KIND=OPERATOR with KIND one of email, phone, "
+                              "ip, url, person, credit_card, ssn, iban, cn_id and OPERATOR one of "
+                              "mask, redact, hash, keep",
+                              spec));
+    if (policy.perType.count(*type))
+      return fail(fmt::format("--operator gives `{}` two operators; keep one", spec.substr(0, eq)));
+    policy.perType[*type] = *kindOp;
+    operators[spec.substr(0, eq)] = spec.substr(eq + 1);
+  }
 
   AtomicFile out(flags.output);
   if (!out.ok())
@@ -144,6 +162,7 @@ int deidentify(const DeidFlags &flags) {
         {"output", flags.output},
         {"field", flags.field},
         {"mode", flags.mode},
+        {"operators", operators},
         {"lines", lines},
         {"records", records},
         {"names", detector->detectsNames()},

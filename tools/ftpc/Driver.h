@@ -78,6 +78,7 @@ struct DeidFlags {
   std::string field = "text";
   std::string report;
   std::string mode = "mask";
+  std::vector<std::string> operators; // KIND=OPERATOR, overriding `mode` for that kind
   std::vector<std::string> names;
 };
 int deidentify(const DeidFlags &flags);

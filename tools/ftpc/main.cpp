@@ -224,6 +224,10 @@ int main(int argc, char **argv) try {
                    "mask (<EMAIL>), redact (remove) or hash (<EMAIL:3f2a9c1b>, HMAC-SHA256 keyed "
                    "by $FTPC_DEID_KEY, else a random per-run key); default: mask")
       ->check(CLI::IsMember({"mask", "redact", "hash"}));
+  deid->add_option("--operator", deidFlags.operators,
+                   "KIND=OPERATOR: this kind's operator instead of --mode (mask, redact, hash or "
+                   "keep; e.g. --operator email=hash --operator url=keep; repeatable)")
+      ->allow_extra_args(false);
   deid->add_option("--names", deidFlags.names,
                    "first-name list, one per line (repeatable); without it person names are not "
                    "detected -- ftpc ships no name list")

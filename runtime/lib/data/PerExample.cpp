@@ -154,14 +154,26 @@ void deidentify(State &state, const nlohmann::json &t, const LoadOptions &option
                               options.deidKey.empty() ? deid::randomKey() : options.deidKey);
   deid::Policy policy;
   policy.defaultOperator = *op;
+  // Per-kind operators (`hash: [email]`): the checker made sure each kind is detected and has one.
+  nlohmann::json operators = nlohmann::json::object();
+  for (const char *name : {"mask", "redact", "hash", "keep"}) {
+    if (!t.contains(name) || !t[name].is_array())
+      continue;
+    for (const auto &kind : t[name]) {
+      std::optional<deid::EntityType> type = deid::parseEntityTag(kind.get<std::string>());
+      if (!type)
+        throw DataError(fmt::format("plan: unknown deidentify kind `{}`", kind.get<std::string>()));
+      policy.perType[*type] = *deid::parseOperator(name);
+      operators[kind.get<std::string>()] = name;
+    }
+  }
   std::array<size_t, deid::kNumEntityTypes> found{};
   std::mutex foundLock;
   parallelChunks(state.items.size(), options.threads, [&](size_t begin, size_t end) {
     std::array<size_t, deid::kNumEntityTypes> mine{};
     for (size_t i = begin; i < end; ++i) {
       deid::AnonymizeResult result = anonymizer.anonymize(state.items[i].text, policy);
-      if (*op != deid::Operator::Keep)
-        state.items[i].text = std::move(result.text);
+      state.items[i].text = std::move(result.text); // `keep` leaves its kinds as they were
       for (int k = 0; k < deid::kNumEntityTypes; ++k)
         mine[k] += result.counts[k];
     }
@@ -170,6 +182,7 @@ void deidentify(State &state, const nlohmann::json &t, const LoadOptions &option
       found[k] += mine[k];
   });
   report.deidMode = mode;
+  report.deidOperators = operators;
   for (int k = 0; k < deid::kNumEntityTypes; ++k) {
     size_t total = found[k];
     auto type = static_cast<deid::EntityType>(k);

@@ -39,8 +39,11 @@ nlohmann::json DataReport::toJson() const {
   };
   if (!email.empty())
     doc["email"] = email;
-  if (!deidMode.empty())
+  if (!deidMode.empty()) {
     doc["deid"] = {{"mode", deidMode}, {"found", deid}};
+    if (deidOperators.is_object() && !deidOperators.empty())
+      doc["deid"]["operators"] = deidOperators;
+  }
   return doc;
 }
 

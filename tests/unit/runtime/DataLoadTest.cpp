@@ -84,6 +84,41 @@ TEST(DataLoad, MailsThroughEmailTextAndDeidentify) {
     EXPECT_EQ(report.find(secret), std::string::npos) << secret;
 }
 
+// Operators per kind: masked by default, e-mail addresses hashed (a keyed pseudonym, the same for
+// the same address), URLs kept but counted, IPs redacted.
+TEST(DataLoad, DeidentifyOperatorsPerKind) {
+  TempDir dir;
+  dir.write("ham/a.eml", mail("Hi", "Mail bob@example.com, see http://example.org/x or call 555-123-4567."));
+  dir.write("spam/b.eml", mail("Win", "bob@example.com from 10.0.0.1"));
+  json plan = folderPlan(dir.path(), {{{"fn", "email_text"}, {"subject", false}, {"body", true}},
+                                      {{"fn", "deidentify"},
+                                       {"kinds", {"email", "phone", "ip", "url"}},
+                                       {"mode", "mask"},
+                                       {"hash", {"email"}},
+                                       {"keep", {"url"}},
+                                       {"redact", {"ip"}}}});
+  plan["source"]["labels"] = {{"ham", "ham"}, {"spam", "spam"}};
+  LoadOptions options;
+  options.deidKey = "test-key";
+  LoadedDataset d = loadDataset(plan, options);
+  const auto &all = d.part("");
+  ASSERT_EQ(all.size(), 2u);
+  const std::string &a = all[0].text, &b = all[1].text;
+  EXPECT_EQ(a.find("bob@example.com"), std::string::npos) << a;
+  size_t hashAt = a.find("<EMAIL:");
+  ASSERT_NE(hashAt, std::string::npos) << a;
+  std::string pseudonym = a.substr(hashAt, a.find('>', hashAt) - hashAt + 1);
+  EXPECT_NE(b.find(pseudonym), std::string::npos) << b; // consistent within the run
+  EXPECT_NE(a.find("http://example.org/x"), std::string::npos) << a; // kept
+  EXPECT_NE(a.find("<PHONE>"), std::string::npos) << a;               // the default: masked
+  EXPECT_EQ(b.find("10.0.0.1"), std::string::npos) << b;              // redacted: gone, no tag
+  EXPECT_EQ(b.find("<IP>"), std::string::npos) << b;
+  EXPECT_EQ(d.report.deid.at("URL"), 1);
+  EXPECT_EQ(d.report.deid.at("EMAIL"), 2);
+  json report = d.report.toJson();
+  EXPECT_EQ(report["deid"]["operators"], json({{"email", "hash"}, {"url", "keep"}, {"ip", "redact"}}));
+}
+
 TEST(DataLoad, UndecodableMailFailsOrIsSkippedAndCounted) {
   TempDir dir;
   dir.write("ham/a.eml", mail("ok", "fine"));

@@ -58,6 +58,7 @@ struct DataReport {
   std::map<std::string, int64_t> email;       // email_text: decoded, multipart, html_only, ...
   std::map<std::string, int64_t> deid;        // detections per entity tag ("EMAIL", ...)
   std::string deidMode;                       // empty without `deidentify`
+  nlohmann::json deidOperators;               // per-kind operators overriding deidMode ({} if none)
   struct Part {
     std::string name;
     int64_t size = 0;
