@@ -66,7 +66,7 @@ pipeline tiny {{
 
   evaluate clf on reviews.test {{
     metrics accuracy, f1
-    under typos(rate: 0.2), fgsm(eps: 0.05)
+    under typos(rate: 0.2), word_swap(rate: 0.3), synonyms(rate: 0.5), fgsm(eps: 0.05)
   }}
 
   export clf to "out/tiny-model"
