@@ -131,6 +131,19 @@ public:
     torch::NoGradGuard noGrad;
     wrap(delta, n).add_(wrap(g, n).sign(), alpha).clamp_(-eps, eps);
   }
+
+  void l2AscentStep(float *delta, const float *g, int64_t rows, int64_t rowSize, float alpha,
+                    float eps) override {
+    if (rows <= 0 || rowSize <= 0)
+      return;
+    torch::NoGradGuard noGrad;
+    torch::Tensor d = wrap(delta, rows * rowSize).view({rows, rowSize});
+    torch::Tensor grad = wrap(const_cast<float *>(g), rows * rowSize).view({rows, rowSize});
+    torch::Tensor gradNorms = grad.norm(2, 1, /*keepdim=*/true).clamp_min(1e-12);
+    d.add_(grad / gradNorms * alpha);
+    torch::Tensor norms = d.norm(2, 1, /*keepdim=*/true).clamp_min(1e-12);
+    d.mul_((eps / norms).clamp_max(1.0));
+  }
 };
 
 } // namespace

@@ -44,9 +44,9 @@ bool kernelSet(const nlohmann::json &input, KernelSetSpec &spec, std::string &ch
   spec = KernelSetSpec{};
   spec.optimizers.clear();
   spec.plainUpdates = spec.noisyUpdates = spec.clipAccumulate = spec.addNoise = spec.perturbStep =
-      false;
+      spec.l2AscentStep = false;
   chip = input.value("chip", "sm_90");
-  bool noise = false, perturb = false;
+  bool noise = false, perturb = false, l2Ascent = false;
   if (input.contains("stages")) { // a plan (lang/plan/Plan.h)
     for (const auto &stage : input["stages"]) {
       if (stage.value("kind", "") != "finetune" || !stage.contains("options"))
@@ -68,7 +68,7 @@ bool kernelSet(const nlohmann::json &input, KernelSetSpec &spec, std::string &ch
       const auto robustness = options.value("robustness", nlohmann::json());
       if (robustness.is_object() && robustness.contains("adversarial") &&
           robustness["adversarial"].is_object())
-        perturb = true;
+        (robustness["adversarial"].value("fn", "") == "freelb" ? l2Ascent : perturb) = true;
     }
   } else { // a request
     for (const auto &name : input.value("optimizers", std::vector<std::string>{"adamw"})) {
@@ -81,11 +81,13 @@ bool kernelSet(const nlohmann::json &input, KernelSetSpec &spec, std::string &ch
     }
     noise = input.value("noise", false);
     perturb = input.value("perturb", false);
+    l2Ascent = input.value("l2_ascent", false);
     spec.plainUpdates = !noise;
   }
   spec.noisyUpdates = spec.clipAccumulate = noise;
   spec.perturbStep = perturb;
-  if (spec.optimizers.empty() && !perturb) {
+  spec.l2AscentStep = l2Ascent;
+  if (spec.optimizers.empty() && !perturb && !l2Ascent) {
     error = "the pipeline has no finetune stage, so it needs no step kernels";
     return false;
   }

@@ -176,7 +176,8 @@ LoadedKernels compileStepKernels(const std::string &requestedCacheDir) {
   (*jit)->getMainJITDylib().addGenerator(std::move(*generator));
   if (llvm::Error e = (*jit)->addObjectFile(std::move(*buffer)))
     throw std::runtime_error("cannot load the step kernels' object: " + llvm::toString(std::move(e)));
-  std::vector<std::string> names = {"ftp_clip_accumulate", "ftp_add_noise", "ftp_perturb_step"};
+  std::vector<std::string> names = {"ftp_clip_accumulate", "ftp_add_noise", "ftp_perturb_step",
+                                    "ftp_l2_ascent_step"};
   for (auto optimizer : {kernels::Optimizer::AdamW, kernels::Optimizer::Adam, kernels::Optimizer::Sgd})
     for (bool noise : {false, true})
       names.push_back(kernels::updateKernelName(optimizer, noise));

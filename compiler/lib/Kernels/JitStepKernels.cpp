@@ -31,6 +31,7 @@ using UpdateFn = void (*)(Buffer *, Buffer *, Buffer *, Buffer *, float, float, 
 using ClipAccumulateFn = void (*)(Buffer *, Buffer *, float);
 using AddNoiseFn = void (*)(Buffer *, float, int64_t, int64_t, int32_t, int64_t);
 using PerturbFn = void (*)(Buffer *, Buffer *, float, float);
+using L2AscentFn = void (*)(Buffer *, Buffer *, float, float);
 
 // Runs fn(begin, size) over [0, n) in one contiguous chunk per thread. Below the threshold the
 // fork costs more than the work (a few microseconds against ~1 ns per element).
@@ -64,6 +65,7 @@ public:
     clipAccumulate_ = reinterpret_cast<ClipAccumulateFn>(s.at("ftp_clip_accumulate"));
     addNoise_ = reinterpret_cast<AddNoiseFn>(s.at("ftp_add_noise"));
     perturb_ = reinterpret_cast<PerturbFn>(s.at("ftp_perturb_step"));
+    l2Ascent_ = reinterpret_cast<L2AscentFn>(s.at("ftp_l2_ascent_step"));
   }
 
   std::string name() const override { return "jit"; }
@@ -111,12 +113,26 @@ public:
     });
   }
 
+  // One call per example (each has its own ball); examples are spread over the threads.
+  void l2AscentStep(float *delta, const float *g, int64_t rows, int64_t rowSize, float alpha,
+                    float eps) override {
+    if (rows <= 0 || rowSize <= 0)
+      return;
+    int threads = rows * rowSize >= (1 << 15) ? std::min<int64_t>(omp_get_max_threads(), rows) : 1;
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      Buffer d = view(delta, r * rowSize, rowSize), b = view(g, r * rowSize, rowSize);
+      l2Ascent_(&d, &b, alpha, eps);
+    }
+  }
+
 private:
   detail::LoadedKernels loaded_;
   UpdateFn update_[3][2];
   ClipAccumulateFn clipAccumulate_;
   AddNoiseFn addNoise_;
   PerturbFn perturb_;
+  L2AscentFn l2Ascent_;
 };
 
 } // namespace

@@ -42,18 +42,32 @@ constexpr uint32_t kRandomStartTensor = 0xFFFF0002u;
 
 torch::Tensor adversarialDelta(model::TransformerModel &model, const torch::Tensor &embeds,
                                const Batch &batch, const Adversarial &attack, bool languageModel,
-                               runtime::StepKernels &kernels, uint64_t seed, uint64_t step) {
+                               runtime::StepKernels &kernels, uint64_t seed, uint64_t step,
+                               std::vector<torch::Tensor> *ascentPoints) {
   torch::Tensor base = embeds.detach();
   torch::Tensor delta = torch::zeros_like(base).contiguous();
   bool l2 = attack.kind == Adversarial::Kind::FreeLb;
-  if (attack.randomStart && !l2) {
-    // Uniform in the L-infinity ball, from the Philox stream: u = Phi(z) would be exact, but a
-    // clamped normal scaled to eps/2 is what matters here: a start inside the ball, reproducible.
+  int64_t rows = delta.size(0), rowSize = delta.numel() / std::max<int64_t>(rows, 1);
+  if (attack.randomStart) {
+    // A start inside the ball, reproducible from the Philox stream: a normal scaled to eps/2,
+    // clamped to the L-infinity ball, or (FreeLB) projected onto each example's L2 ball by a
+    // step of length 0.
     kernels.addGaussianNoise(delta.data_ptr<float>(), delta.numel(), static_cast<float>(attack.eps / 2),
                              runtime::NoiseKey{seed, step, kRandomStartTensor});
-    delta.clamp_(-attack.eps, attack.eps);
+    if (l2) {
+      torch::Tensor zero = torch::zeros_like(delta);
+      kernels.l2AscentStep(delta.data_ptr<float>(), zero.data_ptr<float>(), rows, rowSize, 0.0f,
+                           static_cast<float>(attack.eps));
+    } else {
+      delta.clamp_(-attack.eps, attack.eps);
+    }
   }
   for (int64_t k = 0; k < attack.steps; ++k) {
+    if (ascentPoints) {
+      ascentPoints->push_back(delta.clone());
+      if (k + 1 == attack.steps)
+        break; // the last step's result would start no further loss
+    }
     torch::Tensor d = delta.clone().requires_grad_(true);
     torch::Tensor loss = taskLoss(model.forwardEmbeddings(base + d, batch.attentionMask), batch.labels,
                                   languageModel);
@@ -64,10 +78,8 @@ torch::Tensor adversarialDelta(model::TransformerModel &model, const torch::Tens
                           static_cast<float>(alpha), static_cast<float>(attack.eps));
     } else {
       // FreeLB: normalized gradient ascent, projected onto each example's L2 ball.
-      auto norms = grad.flatten(1).norm(2, 1).clamp_min(1e-12).view({-1, 1, 1});
-      delta = delta + attack.stepSize * grad / norms;
-      auto dn = delta.flatten(1).norm(2, 1).view({-1, 1, 1});
-      delta = (delta * torch::clamp_max(attack.eps / dn.clamp_min(1e-12), 1.0)).contiguous();
+      kernels.l2AscentStep(delta.data_ptr<float>(), grad.data_ptr<float>(), rows, rowSize,
+                           static_cast<float>(attack.stepSize), static_cast<float>(attack.eps));
     }
   }
   return delta.detach();
@@ -96,9 +108,23 @@ torch::Tensor trainingLoss(model::TransformerModel &model, const Batch &batch, c
                                  perExample);
   if (config.adversarial.kind == Adversarial::Kind::None)
     return clean;
-  torch::Tensor delta = adversarialDelta(model, embeds, batch, config.adversarial, lm, kernels, seed, step);
-  torch::Tensor adversarial = taskLoss(model.forwardEmbeddings(embeds + delta, batch.attentionMask),
-                                       batch.labels, lm, perExample);
+  torch::Tensor adversarial;
+  if (config.adversarial.kind == Adversarial::Kind::FreeLb) {
+    // FreeLB: the mean of the losses at the points the ascent steps started from, so that the
+    // parameters get every step's gradient (the paper accumulates them over its K steps).
+    std::vector<torch::Tensor> points;
+    adversarialDelta(model, embeds, batch, config.adversarial, lm, kernels, seed, step, &points);
+    for (const torch::Tensor &point : points) {
+      torch::Tensor loss = taskLoss(model.forwardEmbeddings(embeds + point, batch.attentionMask),
+                                    batch.labels, lm, perExample);
+      adversarial = adversarial.defined() ? adversarial + loss : loss;
+    }
+    adversarial = adversarial / static_cast<double>(points.size());
+  } else {
+    torch::Tensor delta = adversarialDelta(model, embeds, batch, config.adversarial, lm, kernels, seed, step);
+    adversarial = taskLoss(model.forwardEmbeddings(embeds + delta, batch.attentionMask), batch.labels,
+                           lm, perExample);
+  }
   double w = config.adversarial.weight;
   return (1 - w) * clean + w * adversarial;
 }

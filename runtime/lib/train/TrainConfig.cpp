@@ -86,7 +86,7 @@ TrainConfig readTrainConfig(const json &stage) {
       c.adversarial.eps = number(a, "eps", 0.01);
       c.adversarial.steps = c.adversarial.kind == Adversarial::Kind::Fgsm ? 1 : a.value("steps", int64_t{3});
       c.adversarial.stepSize = number(a, "step_size", c.adversarial.eps / static_cast<double>(c.adversarial.steps));
-      c.adversarial.randomStart = a.value("random_start", c.adversarial.kind == Adversarial::Kind::Pgd);
+      c.adversarial.randomStart = a.value("random_start", c.adversarial.kind != Adversarial::Kind::Fgsm);
       c.adversarial.weight = number(a, "weight", 0.5);
     }
     if (r.contains("noise") && r["noise"].is_object()) {

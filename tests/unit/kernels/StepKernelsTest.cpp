@@ -167,6 +167,73 @@ TEST(JitVsEager, PerturbStep) {
   }
 }
 
+// FreeLB's step, written out in double per example: the kernels must match it, not each other only.
+std::vector<float> l2AscentReference(std::vector<float> d, const std::vector<float> &g, int64_t rows,
+                                     int64_t rowSize, double alpha, double eps) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float *row = d.data() + r * rowSize;
+    const float *grad = g.data() + r * rowSize;
+    double gradNorm = 0, norm = 0;
+    for (int64_t i = 0; i < rowSize; ++i)
+      gradNorm += double(grad[i]) * grad[i];
+    gradNorm = std::max(std::sqrt(gradNorm), 1e-12);
+    std::vector<double> stepped(rowSize);
+    for (int64_t i = 0; i < rowSize; ++i) {
+      stepped[i] = row[i] + alpha * grad[i] / gradNorm;
+      norm += stepped[i] * stepped[i];
+    }
+    double factor = std::min(1.0, eps / std::max(std::sqrt(norm), 1e-12));
+    for (int64_t i = 0; i < rowSize; ++i)
+      row[i] = static_cast<float>(stepped[i] * factor);
+  }
+  return d;
+}
+
+double rowNorm(const std::vector<float> &d, int64_t r, int64_t rowSize) {
+  double sum = 0;
+  for (int64_t i = 0; i < rowSize; ++i)
+    sum += double(d[r * rowSize + i]) * d[r * rowSize + i];
+  return std::sqrt(sum);
+}
+
+TEST(JitVsEager, L2AscentStep) {
+  // (rows, row size): one tiny example, odd sizes, and a batch large enough to use every thread.
+  const std::pair<int64_t, int64_t> shapes[] = {{1, 1}, {3, 7}, {16, 64 * 384}};
+  for (auto [rows, rowSize] : shapes) {
+    int64_t n = rows * rowSize;
+    auto g = randomVector(n, 6), a = randomVector(n, 7, 0.01f);
+    for (int64_t i = 0; i < rowSize && rows > 1; ++i)
+      g[rowSize + i] = 0.0f; // a zero gradient: no step, no division by zero
+    auto b = a;
+    auto expected = l2AscentReference(a, g, rows, rowSize, 0.02, 0.05);
+    jit().l2AscentStep(a.data(), g.data(), rows, rowSize, 0.02f, 0.05f);
+    eager().l2AscentStep(b.data(), g.data(), rows, rowSize, 0.02f, 0.05f);
+    EXPECT_LT(maxError(a, expected), 1e-6) << rows << "x" << rowSize;
+    EXPECT_LT(maxError(b, expected), 1e-6) << rows << "x" << rowSize;
+    for (int64_t r = 0; r < rows; ++r)
+      ASSERT_LE(rowNorm(a, r, rowSize), 0.05 * (1 + 1e-5)) << "row " << r;
+  }
+}
+
+// Inside the ball the step is exactly alpha long and along the gradient; a step that leaves the
+// ball ends on its surface. Each example is projected on its own.
+TEST(JitVsEager, L2AscentStepGeometry) {
+  int64_t rows = 2, rowSize = 1000;
+  std::vector<float> d(rows * rowSize, 0.0f);
+  auto g = randomVector(rows * rowSize, 8);
+  for (int64_t i = 0; i < rowSize; ++i)
+    g[rowSize + i] *= 1000.0f; // the step length must not depend on the gradient's scale
+  jit().l2AscentStep(d.data(), g.data(), rows, rowSize, 0.01f, 1.0f);
+  EXPECT_NEAR(rowNorm(d, 0, rowSize), 0.01, 1e-6);
+  EXPECT_NEAR(rowNorm(d, 1, rowSize), 0.01, 1e-6);
+  double gradNorm = rowNorm(g, 0, rowSize);
+  for (int64_t i = 0; i < rowSize; ++i)
+    ASSERT_NEAR(d[i], 0.01 * g[i] / gradNorm, 1e-7);
+  jit().l2AscentStep(d.data(), g.data(), rows, rowSize, 5.0f, 0.5f);
+  EXPECT_NEAR(rowNorm(d, 0, rowSize), 0.5, 1e-5);
+  EXPECT_NEAR(rowNorm(d, 1, rowSize), 0.5, 1e-5);
+}
+
 struct UpdateCase {
   OptimizerStep::Kind kind;
   float noiseStd;

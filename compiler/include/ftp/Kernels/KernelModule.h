@@ -13,6 +13,7 @@
 //   ftp_clip_accumulate(Acc, G, scale f32)
 //   ftp_add_noise(Out, std f32, seed i64, noiseStep i64, tensorId i32, offset i64)
 //   ftp_perturb_step(Delta, G, alpha f32, eps f32)
+//   ftp_l2_ascent_step(Delta, G, alpha f32, eps f32)   (one example's flat perturbation per call)
 // `offset` is the flat index of the buffer's first element in its tensor, so that a tensor split
 // into chunks (one per thread) draws exactly the noise it would draw in one piece.
 //
@@ -31,7 +32,7 @@ class MLIRContext;
 
 namespace ftp::kernels {
 
-inline constexpr const char *kKernelAbi = "ftp-step-kernels-1";
+inline constexpr const char *kKernelAbi = "ftp-step-kernels-2";
 
 enum class Optimizer { AdamW, Adam, Sgd };
 
@@ -44,6 +45,7 @@ struct KernelSetSpec {
   bool clipAccumulate = true;
   bool addNoise = true;
   bool perturbStep = true;
+  bool l2AscentStep = true; // FreeLB; CPU only (its reductions have no GPU lowering yet)
 };
 
 const char *optimizerName(Optimizer optimizer);

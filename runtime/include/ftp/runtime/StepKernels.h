@@ -76,6 +76,12 @@ public:
   /// One FGSM/PGD step on an embedding perturbation: delta := clamp(delta + alpha * sign(g),
   /// -eps, eps) elementwise (L-infinity ball).
   virtual void perturbStep(float *delta, const float *g, int64_t n, float alpha, float eps) = 0;
+
+  /// One FreeLB ascent step for `rows` examples of `rowSize` elements each (row-major), every
+  /// example in its own L2 ball:
+  ///   d_r := d_r + alpha * g_r / max(|g_r|, 1e-12);  d_r := d_r * min(1, eps / max(|d_r|, 1e-12)).
+  virtual void l2AscentStep(float *delta, const float *g, int64_t rows, int64_t rowSize, float alpha,
+                            float eps) = 0;
 };
 
 /// The reference: the same math composed of LibTorch operations (and the same Philox stream).

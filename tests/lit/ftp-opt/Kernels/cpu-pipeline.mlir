@@ -1,8 +1,9 @@
 // The CPU pipeline of the step kernels (ftp::kernels::toLinalgPipeline and cpuToLLVMPipeline in
 // compiler/lib/Kernels/KernelModule.cpp) on one kernel: fused into one generic, bufferized in
 // place on the caller's buffers (no allocation, no copy), then loops and the LLVM dialect.
-// RUN: ftp-opt %s --pass-pipeline='builtin.module(ftp-lower-to-linalg,ftp-fuse-elementwise,eliminate-empty-tensors,canonicalize,cse,ftp-approximate-math,eliminate-empty-tensors,one-shot-bufferize,canonicalize)' | FileCheck %s --check-prefix=BUF
-// RUN: ftp-opt %s --pass-pipeline='builtin.module(ftp-lower-to-linalg,ftp-fuse-elementwise,eliminate-empty-tensors,canonicalize,cse,ftp-approximate-math,eliminate-empty-tensors,one-shot-bufferize,canonicalize,func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,expand-strided-metadata,convert-math-to-llvm,convert-arith-to-llvm,finalize-memref-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts)' | FileCheck %s --check-prefix=LLVM
+// FreeLB's L2 step allocates only its two scalar accumulators, and frees them.
+// RUN: ftp-opt %s --pass-pipeline='builtin.module(ftp-lower-to-linalg,ftp-fuse-elementwise,eliminate-empty-tensors,canonicalize,cse,ftp-approximate-math,eliminate-empty-tensors,one-shot-bufferize,canonicalize,ownership-based-buffer-deallocation,canonicalize,buffer-deallocation-simplification,convert-bufferization-to-memref,canonicalize)' | FileCheck %s --check-prefix=BUF
+// RUN: ftp-opt %s --pass-pipeline='builtin.module(ftp-lower-to-linalg,ftp-fuse-elementwise,eliminate-empty-tensors,canonicalize,cse,ftp-approximate-math,eliminate-empty-tensors,one-shot-bufferize,canonicalize,ownership-based-buffer-deallocation,canonicalize,buffer-deallocation-simplification,convert-bufferization-to-memref,canonicalize,func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,expand-strided-metadata,convert-math-to-llvm,convert-arith-to-llvm,finalize-memref-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts)' | FileCheck %s --check-prefix=LLVM
 
 // BUF-LABEL: func.func @ftp_update_adamw_noise
 // BUF-NOT:     memref.alloc
@@ -28,5 +29,28 @@ func.func @ftp_update_adamw_noise(%P: memref<?xf32>, %G: memref<?xf32>, %M: memr
   bufferization.materialize_in_destination %m1 in restrict writable %M : (tensor<?xf32>, memref<?xf32>) -> ()
   bufferization.materialize_in_destination %v1 in restrict writable %V : (tensor<?xf32>, memref<?xf32>) -> ()
   bufferization.materialize_in_destination %g in restrict writable %G : (tensor<?xf32>, memref<?xf32>) -> ()
+  return
+}
+
+// BUF-LABEL: func.func @ftp_l2_ascent_step
+// BUF-SAME:    (%[[D:.*]]: memref<?xf32>, %[[G:.*]]: memref<?xf32>,
+// BUF:         linalg.generic {{.*}} ins(%[[G]] : memref<?xf32>) outs(%[[S1:.*]] : memref<f32>)
+// BUF:         linalg.generic {{.*}} ins(%[[G]], %[[S1]] : memref<?xf32>, memref<f32>) outs(%[[D]], %[[S2:.*]] : memref<?xf32>, memref<f32>)
+// BUF:         linalg.generic {{.*}} ins(%[[S2]] : memref<f32>) outs(%[[D]] : memref<?xf32>)
+// BUF-NOT:     memref.copy {{.*}} %[[D]]
+// BUF-DAG:     memref.dealloc %[[S1]]
+// BUF-DAG:     memref.dealloc %[[S2]]
+// BUF:         return
+
+// LLVM-LABEL: llvm.func @ftp_l2_ascent_step(
+// LLVM-COUNT-2: llvm.call @malloc
+// LLVM-COUNT-2: llvm.call @free
+// LLVM:       llvm.return
+func.func @ftp_l2_ascent_step(%D: memref<?xf32>, %G: memref<?xf32>, %alpha: f32, %eps: f32)
+    attributes {llvm.emit_c_interface} {
+  %d = bufferization.to_tensor %D restrict writable : memref<?xf32>
+  %g = bufferization.to_tensor %G restrict writable : memref<?xf32>
+  %r = ftp.l2_ascent_step %d, %g, %alpha, %eps : tensor<?xf32>
+  bufferization.materialize_in_destination %r in restrict writable %D : (tensor<?xf32>, memref<?xf32>) -> ()
   return
 }

@@ -106,5 +106,14 @@ LogicalResult PerturbStepOp::verify() {
                  succeeded(checkAtLeast(o, getEps(), "eps", 0.0f)));
 }
 
+LogicalResult L2AscentStepOp::verify() {
+  auto type = llvm::cast<RankedTensorType>(getDelta().getType());
+  if (type.getRank() != 1)
+    return emitOpError("expects one example's flat perturbation (rank 1), got rank ") << type.getRank();
+  Operation *o = getOperation();
+  return success(succeeded(checkAtLeast(o, getAlpha(), "alpha", 0.0f)) &&
+                 succeeded(checkAtLeast(o, getEps(), "eps", 0.0f)));
+}
+
 #define GET_OP_CLASSES
 #include "ftp/Dialect/Ftp/IR/FtpOps.cpp.inc"

@@ -254,6 +254,76 @@ struct LowerPerturbStep : OpRewritePattern<ftp::PerturbStepOp> {
   }
 };
 
+// sum(x^2) as a rank-0 tensor: a reduction generic into a zero-filled scalar. Rank 0 and static,
+// its buffer is promoted to the stack on the CPU (no malloc per call).
+Value sumOfSquares(PatternRewriter &rewriter, Location loc, Value x) {
+  MLIRContext *context = rewriter.getContext();
+  Type element = elementOf(x);
+  auto scalarType = RankedTensorType::get({}, element);
+  Value init = rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, element);
+  Value zero = floatConstant(rewriter, loc, element, 0.0);
+  Value filled = rewriter.create<linalg::FillOp>(loc, zero, init).getResult(0);
+  SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(1), AffineMap::get(1, 0, context)};
+  auto generic = rewriter.create<linalg::GenericOp>(
+      loc, TypeRange{scalarType}, ValueRange{x}, ValueRange{filled}, maps,
+      SmallVector<utils::IteratorType>{utils::IteratorType::reduction},
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value square = b.create<arith::MulFOp>(l, args[0], args[0]);
+        b.create<linalg::YieldOp>(l, ValueRange{b.create<arith::AddFOp>(l, args[1], square)});
+      });
+  return generic.getResult(0);
+}
+
+// ftp.l2_ascent_step: ‖g‖² (reduction); delta + alpha g / ‖g‖ written over delta; ‖stepped‖²
+// (reduction, fused with the step); the projection, again in place. Each elementwise generic uses
+// its input perturbation as its init, so bufferization updates the caller's buffer in place.
+struct LowerL2AscentStep : OpRewritePattern<ftp::L2AscentStepOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ftp::L2AscentStepOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Type element = elementOf(op.getDelta());
+    auto type = cast<RankedTensorType>(op.getDelta().getType());
+    Value alpha = castFloat(rewriter, loc, op.getAlpha(), element);
+    Value eps = castFloat(rewriter, loc, op.getEps(), element);
+    Value tiny = floatConstant(rewriter, loc, element, 1e-12);
+    Value one = floatConstant(rewriter, loc, element, 1.0);
+    SmallVector<AffineMap> withScalar = {AffineMap::get(1, 0, rewriter.getContext()),
+                                         rewriter.getMultiDimIdentityMap(1)};
+    auto parallel = SmallVector<utils::IteratorType>{utils::IteratorType::parallel};
+    auto norm = [&](OpBuilder &b, Location l, Value sumSquares) {
+      return b.create<arith::MaximumFOp>(l, b.create<math::SqrtOp>(l, sumSquares), tiny);
+    };
+
+    Value gradSquares = sumOfSquares(rewriter, loc, op.getGrad());
+    SmallVector<AffineMap> stepMaps = {rewriter.getMultiDimIdentityMap(1), withScalar[0], withScalar[1]};
+    Value stepped =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, TypeRange{type}, ValueRange{op.getGrad(), gradSquares}, ValueRange{op.getDelta()},
+                stepMaps, parallel,
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  Value factor = b.create<arith::DivFOp>(l, alpha, norm(b, l, args[1]));
+                  Value step = b.create<arith::MulFOp>(l, factor, args[0]);
+                  b.create<linalg::YieldOp>(l, ValueRange{b.create<arith::AddFOp>(l, args[2], step)});
+                })
+            .getResult(0);
+    Value steppedSquares = sumOfSquares(rewriter, loc, stepped);
+    Value projected =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, TypeRange{type}, ValueRange{steppedSquares}, ValueRange{stepped}, withScalar,
+                parallel,
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  Value ratio = b.create<arith::DivFOp>(l, eps, norm(b, l, args[0]));
+                  Value factor = b.create<arith::MinimumFOp>(l, ratio, one);
+                  b.create<linalg::YieldOp>(l, ValueRange{b.create<arith::MulFOp>(l, args[1], factor)});
+                })
+            .getResult(0);
+    rewriter.replaceOp(op, projected);
+    return success();
+  }
+};
+
 struct FtpLowerToLinalgPass : ftp::impl::FtpLowerToLinalgBase<FtpLowerToLinalgPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
@@ -268,5 +338,5 @@ struct FtpLowerToLinalgPass : ftp::impl::FtpLowerToLinalgBase<FtpLowerToLinalgPa
 void ftp::populateFtpToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerClipScale, LowerAdam<ftp::AdamWUpdateOp, true>,
                LowerAdam<ftp::AdamUpdateOp, false>, LowerSgdUpdate, LowerScale, LowerClipAccumulate,
-               LowerGaussianNoise, LowerPerturbStep>(patterns.getContext());
+               LowerGaussianNoise, LowerPerturbStep, LowerL2AscentStep>(patterns.getContext());
 }

@@ -151,3 +151,20 @@ func.func @perturb_negative_eps(%d: tensor<8xf32>, %a: f32) -> tensor<8xf32> {
   %r = ftp.perturb_step %d, %d, %a, %eps : tensor<8xf32>
   return %r : tensor<8xf32>
 }
+
+// -----
+
+func.func @l2_ascent_rank2(%d: tensor<4x8xf32>, %a: f32, %e: f32) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'ftp.l2_ascent_step' op expects one example's flat perturbation (rank 1), got rank 2}}
+  %r = ftp.l2_ascent_step %d, %d, %a, %e : tensor<4x8xf32>
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @l2_ascent_negative_alpha(%d: tensor<8xf32>, %e: f32) -> tensor<8xf32> {
+  %a = arith.constant -0.5 : f32
+  // expected-error @+1 {{'ftp.l2_ascent_step' op expects `alpha` >= 0, got -0.5}}
+  %r = ftp.l2_ascent_step %d, %d, %a, %e : tensor<8xf32>
+  return %r : tensor<8xf32>
+}

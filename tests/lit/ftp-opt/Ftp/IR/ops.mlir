@@ -77,3 +77,12 @@ func.func @noise_and_accumulate(%acc: tensor<?xf32>, %g: tensor<?xf32>, %s: f32,
   %3 = ftp.perturb_step %2, %g, %s, %s : tensor<?xf32>
   return %3 : tensor<?xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @l2_ascent
+// CHECK: ftp.l2_ascent_step %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<?xf32>
+func.func @l2_ascent(%d: tensor<?xf32>, %g: tensor<?xf32>, %a: f32, %e: f32) -> tensor<?xf32> {
+  %0 = ftp.l2_ascent_step %d, %g, %a, %e : tensor<?xf32>
+  return %0 : tensor<?xf32>
+}

@@ -155,3 +155,28 @@ func.func @perturb_step(%d: tensor<?xf32>, %g: tensor<?xf32>, %alpha: f32, %eps:
   %r = ftp.perturb_step %d, %g, %alpha, %eps : tensor<?xf32>
   return %r : tensor<?xf32>
 }
+
+// -----
+
+// Two sums of squares (reductions into zero-filled scalars) around the step and the projection;
+// both elementwise generics take the perturbation as their init, so they can update it in place.
+// CHECK-LABEL: func.func @l2_ascent_step
+// CHECK-SAME:  (%[[D:.*]]: tensor<?xf32>, %[[G:.*]]: tensor<?xf32>, %[[ALPHA:.*]]: f32, %[[EPS:.*]]: f32)
+// CHECK:       %[[Z:.*]] = linalg.fill
+// CHECK:       %[[GS:.*]] = linalg.generic {{.*}}iterator_types = ["reduction"]{{.*}} ins(%[[G]] : tensor<?xf32>) outs(%[[Z]] : tensor<f32>)
+// CHECK:         arith.mulf
+// CHECK:         arith.addf
+// CHECK:       %[[STEP:.*]] = linalg.generic {{.*}}iterator_types = ["parallel"]{{.*}} ins(%[[G]], %[[GS]] : tensor<?xf32>, tensor<f32>) outs(%[[D]] : tensor<?xf32>)
+// CHECK:         math.sqrt
+// CHECK:         arith.maximumf
+// CHECK:         arith.divf %[[ALPHA]]
+// CHECK:       %[[DS:.*]] = linalg.generic {{.*}}iterator_types = ["reduction"]{{.*}} ins(%[[STEP]] : tensor<?xf32>)
+// CHECK:       linalg.generic {{.*}}iterator_types = ["parallel"]{{.*}} ins(%[[DS]] : tensor<f32>) outs(%[[STEP]] : tensor<?xf32>)
+// CHECK:         math.sqrt
+// CHECK:         arith.divf %[[EPS]]
+// CHECK:         arith.minimumf
+// CHECK:         arith.mulf
+func.func @l2_ascent_step(%d: tensor<?xf32>, %g: tensor<?xf32>, %alpha: f32, %eps: f32) -> tensor<?xf32> {
+  %r = ftp.l2_ascent_step %d, %g, %alpha, %eps : tensor<?xf32>
+  return %r : tensor<?xf32>
+}

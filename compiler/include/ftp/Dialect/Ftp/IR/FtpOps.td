@@ -198,4 +198,27 @@ def Ftp_PerturbStepOp : Ftp_Op<"perturb_step", [Pure, AllTypesMatch<["delta", "g
   let hasVerifier = 1;
 }
 
+def Ftp_L2AscentStepOp : Ftp_Op<"l2_ascent_step", [Pure, AllTypesMatch<["delta", "grad", "result"]>]> {
+  let summary = "one normalized-gradient ascent step with projection onto the L2 ball (FreeLB)";
+  let description = [{
+    For one example's flat perturbation `delta` and the loss gradient `grad` with respect to it:
+
+      stepped = delta + alpha · grad / max(‖grad‖₂, 1e-12)
+      result  = stepped · min(1, eps / max(‖stepped‖₂, 1e-12))
+
+    FreeLB's ascent step: the step has length alpha whatever the gradient's scale, and the result
+    lies in the L2 ball of radius eps. The two norms make it a reduction, unlike perturb_step; a
+    batch is one call per example (each example has its own ball).
+
+    ```mlir
+    %d = ftp.l2_ascent_step %delta, %grad, %alpha, %eps : tensor<?xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$delta, RankedTensorOf<[AnyFloat]>:$grad,
+                   F32:$alpha, F32:$eps);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$result);
+  let assemblyFormat = "$delta `,` $grad `,` $alpha `,` $eps attr-dict `:` type($delta)";
+  let hasVerifier = 1;
+}
+
 #endif // FTP_DIALECT_FTP_IR_FTPOPS_TD
