@@ -14,6 +14,9 @@ packages=(
   libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libre2-dev libutf8proc-dev libssl-dev
   # the PRV privacy accountant's FFT
   libfftw3-dev
+  # data-parallel runs: LibTorch's Gloo process group needs Gloo's headers; the two-host test
+  # joins network namespaces with iproute2
+  libgloo-dev iproute2
   # tests, benchmarks, fuzzing (libFuzzer needs clang's runtime)
   libgtest-dev libgmock-dev libbenchmark-dev clang-19 libclang-rt-19-dev
   # fixtures

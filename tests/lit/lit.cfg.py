@@ -48,3 +48,19 @@ for fixture, marker in {
 }.items():
     if os.path.exists(os.path.join(config.fixtures_dir, marker)):
         config.available_features.add("fixture-" + fixture)
+
+# Network namespaces (root and iproute2): the two-host data-parallel test joins two of them.
+def _netns_available():
+    import shutil
+    import subprocess
+    if os.geteuid() != 0 or not shutil.which("ip"):
+        return False
+    name = "ftpc-lit-probe-%d" % os.getpid()
+    if subprocess.run(["ip", "netns", "add", name], capture_output=True).returncode != 0:
+        return False
+    subprocess.run(["ip", "netns", "del", name], capture_output=True)
+    return True
+
+
+if _netns_available():
+    config.available_features.add("netns")

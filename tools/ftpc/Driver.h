@@ -112,8 +112,14 @@ struct RunFlags {
   bool quiet = false;
   bool allowDrift = false;
   std::string kernels = "jit";
+  int nproc = 1;                    // data-parallel worker processes started here (--nproc)
+  std::vector<std::string> argv;    // the command line, for the workers --nproc starts
 };
 int runPipelines(Session &session, const RunFlags &flags);
+/// `ftpc run --nproc N` (Launch.cpp): starts N copies of this command as the ranks of one job on
+/// this machine (torchrun's variables, a free loopback port), waits for them, and stops them all
+/// when one fails. Returns the exit code of the first that failed, else 0.
+int launchRanks(const RunFlags &flags);
 
 /// The project configuration for one pipeline (Config.cpp): ftp.toml, then `--set` settings.
 struct LoadedConfig {

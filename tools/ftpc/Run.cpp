@@ -57,6 +57,15 @@ int runPipelines(Session &session, const RunFlags &flags) {
       return kExitUserError;
     }
   }
+  if (flags.nproc > 1) {
+    // Checked once here (above); the workers check again, quietly, and run.
+    if (program->pipelines.size() > 1) {
+      std::cerr << "ftpc: error: --nproc runs one pipeline; " << flags.file
+                << " defines several\n";
+      return kExitUserError;
+    }
+    return launchRanks(flags);
+  }
   const FtpcBackendApi *backend = loadBackend();
   if (!backend)
     return kExitInternalError;

@@ -178,6 +178,11 @@ int main(int argc, char **argv) try {
                   "jit: the fused kernels MLIR compiles (default); eager: LibTorch operations, "
                   "for A/B checks")
       ->check(CLI::IsMember({"jit", "eager"}));
+  run->add_option("--nproc", runFlags.nproc,
+                  "data-parallel worker processes on this machine (each gets --threads, default: "
+                  "the cores divided among them); under torchrun or Slurm leave it out: ftpc reads "
+                  "RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT")
+      ->check(CLI::Range(1, 256));
   run->add_flag("--quiet,-q", runFlags.quiet, "print nothing but errors");
   run->add_flag("--allow-drift", runFlags.allowDrift,
                 "run although files differ from ftp.lock (recorded in the manifest)");
@@ -285,6 +290,7 @@ int main(int argc, char **argv) try {
   }
   if (*run) {
     Session session(diagOptions);
+    runFlags.argv.assign(argv, argv + argc);
     return runPipelines(session, runFlags);
   }
   if (*privacy) {

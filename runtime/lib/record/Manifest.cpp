@@ -76,7 +76,7 @@ std::string formatManifest(const Manifest &m) {
                                       {"blas", m.blas}});
   toml::table run{{"id", m.runId},           {"pipeline", m.pipeline},
                   {"pipeline_file", m.pipelineFile}, {"seed", m.seed},
-                  {"threads", m.threads},    {"kernels", m.kernels},
+                  {"threads", m.threads},    {"processes", m.processes}, {"kernels", m.kernels},
                   {"status", m.status},      {"drift_override", stringArray(m.driftOverride)}};
   if (!m.startedAt.empty())
     run.insert_or_assign("started_at", m.startedAt);
@@ -137,6 +137,7 @@ std::optional<Manifest> parseManifest(const std::string &text, const std::string
   m.pipelineFile = str(run["pipeline_file"]);
   m.seed = run["seed"].value_or(int64_t(0));
   m.threads = run["threads"].value_or(int64_t(0));
+  m.processes = run["processes"].value_or(int64_t(1));
   m.kernels = str(run["kernels"]);
   m.startedAt = str(run["started_at"]);
   m.finishedAt = str(run["finished_at"]);

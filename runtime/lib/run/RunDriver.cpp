@@ -9,6 +9,7 @@
 
 #include "ftp/run/RunPlan.h"
 
+#include "dist/Collective.h"
 #include "run/RunRecorder.h"
 #include "train/Batches.h"
 #include "train/MembershipAudit.h"
@@ -24,6 +25,8 @@
 
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
+
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <chrono>
@@ -143,6 +146,7 @@ private:
   void evaluate(const json &stage);
   void exportModel(const json &stage);
   std::string dataIdentity(const std::string &datasetName);
+  void joinRanks();
 
   json plan_;
   RunOptions options_;
@@ -156,7 +160,33 @@ private:
   json metrics_ = json::object();
   json dataReport_ = {{"datasets", json::array()}};
   std::string pipelineHash_;
+  dist::World world_;
+  std::unique_ptr<dist::Collective> collective_;
+
+public:
+  /// "rank 1 of 2: " in a data-parallel run, so that each process's error says which it is.
+  std::string errorPrefix() const {
+    return world_.distributed() ? fmt::format("rank {} of {}: ", world_.rank, world_.size) : "";
+  }
 };
+
+// Data parallelism (issue 11): torchrun's variables say whether this process is one rank of many.
+// Every rank runs the whole plan on the same data and model; training shards each batch, and only
+// rank 0 writes the run directory. FTPC_DIST_TIMEOUT (seconds, default 300) bounds every wait
+// on the other ranks, so a rank that hangs stops the others with an error instead of a hang.
+void Driver::joinRanks() {
+  world_ = dist::worldFromEnvironment();
+  if (!world_.distributed())
+    return;
+  long seconds = 300;
+  if (const char *text = std::getenv("FTPC_DIST_TIMEOUT"); text && *text) {
+    char *end = nullptr;
+    seconds = std::strtol(text, &end, 10);
+    if (*end != '\0' || seconds < 1)
+      throw UserError(fmt::format("FTPC_DIST_TIMEOUT={} is not a positive number of seconds", text));
+  }
+  collective_ = dist::Collective::connect(world_, std::chrono::seconds(seconds));
+}
 
 void Driver::prepareRunDir() {
   if (!options_.resumeDir.empty()) {
@@ -172,8 +202,13 @@ void Driver::prepareRunDir() {
     for (int n = 2; fs::exists(runDir_); ++n)
       runDir_ = base / fmt::format("{}-{}", id, n);
   }
-  fs::create_directories(runDir_);
-  recorder_ = std::make_unique<RunRecorder>(runDir_, options_, !options_.resumeDir.empty());
+  bool writes = world_.rank == 0;
+  if (writes)
+    fs::create_directories(runDir_);
+  // The run directory is the one rank 0 chose (the default name has the time in it).
+  if (collective_)
+    runDir_ = collective_->fromRankZero("run_dir", runDir_.string());
+  recorder_ = std::make_unique<RunRecorder>(runDir_, options_, !options_.resumeDir.empty(), writes);
 }
 
 data::LoadedDataset &Driver::dataset(const std::string &name) {
@@ -314,6 +349,8 @@ void Driver::finetune(const json &stage, size_t index) {
                               m.labels.size(), kernels_, *recorder_, stageName,
                               runDir_ / "checkpoints" / fmt::format("stage-{}-{}", index, modelName),
                               seed_, json::object(), !options_.resumeDir.empty()};
+  context.collective = collective_.get();
+  context.writesCheckpoints = world_.rank == 0;
   context.identity = {{"pipeline_sha256", pipelineHash_},
                       {"data_sha256", dataIdentity(use.value("dataset", ""))},
                       {"stage", stageName}};
@@ -437,6 +474,8 @@ void Driver::evaluate(const json &stage) {
 }
 
 void Driver::exportModel(const json &stage) {
+  if (world_.rank != 0)
+    return; // every rank holds the same weights; rank 0 writes them
   const std::string modelName = stage.at("model");
   LoadedModel &m = modelNamed(modelName);
   bool merge = stage["options"].value("merge_lora", true);
@@ -455,18 +494,28 @@ int Driver::run() {
   int configured = options_.threads > 0 ? options_.threads : plan_["settings"].value("threads", 0);
   threads_ = configured > 0 ? configured : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(threads_);
+  // OpenBLAS keeps its own pool, sized from OMP_NUM_THREADS or the core count when it loads, and
+  // its results depend on it (measured: torchrun's OMP_NUM_THREADS=1 changed the metrics of a run
+  // with --threads 1). The run's thread count is the manifest's, so it governs OpenBLAS too.
+  using SetBlasThreads = void (*)(int);
+  if (auto setBlasThreads = reinterpret_cast<SetBlasThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+    setBlasThreads(threads_);
+  joinRanks();
   prepareRunDir();
   auto pipelineHash = runtime::sha256FileHex(plan_.value("file", ""));
   pipelineHash_ = pipelineHash.value_or("");
   recorder_->writePlan(plan_);
-  recorder_->setSeedAndThreads(seed_, threads_);
+  recorder_->setSeedAndThreads(seed_, threads_, world_.size);
   for (const json &d : plan_["datasets"])
     recorder_->addInput(d.value("resolved_path", ""), "data");
   for (const json &m : plan_["models"])
     recorder_->addInput(m.value("resolved_path", ""), "model");
-  recorder_->message(fmt::format("run {} of pipeline {} (seed {}, {} threads, {} kernels)",
+  recorder_->message(fmt::format("run {} of pipeline {} (seed {}, {} threads, {} kernels{})",
                                  runDir_.string(), plan_.value("pipeline", ""), seed_, threads_,
-                                 kernels_.name()));
+                                 kernels_.name(),
+                                 world_.distributed()
+                                     ? fmt::format(", {} data-parallel processes", world_.size)
+                                     : std::string()));
   size_t index = 0;
   for (const json &stage : plan_["stages"]) {
     std::string kind = stage.value("kind", "");
@@ -481,7 +530,9 @@ int Driver::run() {
   recorder_->writeDataReport(dataReport_);
   recorder_->writeMetrics(metrics_);
   recorder_->finish("finished");
-  if (!options_.quiet)
+  if (collective_)
+    collective_->barrier(); // rank 0 has written everything when any rank reports success
+  if (!options_.quiet && world_.rank == 0)
     std::cerr << "ftpc: run finished: " << runDir_.string() << "\n";
   return 0;
 }
@@ -510,14 +561,18 @@ int runPlan(const std::string &planJson, const RunOptions &options, runtime::Ste
     userError = e.what();
   } catch (const train::CheckpointError &e) {
     userError = e.what();
+  } catch (const dist::DistributedError &e) {
+    userError = e.what(); // already names the rank
   } catch (const std::exception &e) {
-    std::cerr << "ftpc: internal error: " << e.what() << "\n";
+    std::cerr << "ftpc: internal error: " << driver.errorPrefix() << e.what() << "\n";
     try {
       driver.markFailed(e.what());
     } catch (...) {
     }
     return 2;
   }
+  if (userError.rfind("rank ", 0) != 0)
+    userError = driver.errorPrefix() + userError;
   std::cerr << "ftpc: error: " << userError << "\n";
   try {
     driver.markFailed(userError);

@@ -21,9 +21,11 @@ static void writeAtomically(const fs::path &path, const std::string &text) {
     throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), error));
 }
 
-RunRecorder::RunRecorder(fs::path runDir, const RunOptions &options, bool append)
-    : dir_(std::move(runDir)), quiet_(options.quiet),
-      progress_(record::Progress::forStderr(record::ProgressOptions{options.quiet})) {
+RunRecorder::RunRecorder(fs::path runDir, const RunOptions &options, bool append, bool writes)
+    : dir_(std::move(runDir)), quiet_(options.quiet || !writes), writes_(writes),
+      progress_(record::Progress::forStderr(record::ProgressOptions{options.quiet || !writes})) {
+  if (!writes_)
+    return;
   auto mode = append ? std::ios::app : std::ios::trunc;
   metrics_.open(dir_ / "metrics.jsonl", std::ios::out | mode);
   log_.open(dir_ / "run.log", std::ios::out | mode);
@@ -41,11 +43,15 @@ RunRecorder::RunRecorder(fs::path runDir, const RunOptions &options, bool append
 }
 
 void RunRecorder::event(const json &record) {
+  if (!writes_)
+    return;
   metrics_ << record.dump() << "\n";
   metrics_.flush();
 }
 
 void RunRecorder::message(const std::string &line) {
+  if (!writes_)
+    return;
   log_ << record::utcTimestamp() << " " << line << "\n";
   log_.flush();
   if (!quiet_)
@@ -67,6 +73,8 @@ void RunRecorder::progressDone() {
 }
 
 void RunRecorder::writePlan(const json &plan) {
+  if (!writes_)
+    return;
   writeAtomically(dir_ / "plan.json", plan.dump(2) + "\n");
   manifest_.configJson = plan.dump();
   manifest_.pipeline = plan.value("pipeline", "");
@@ -82,20 +90,27 @@ void RunRecorder::writePlan(const json &plan) {
     addInput(fs::absolute(file).lexically_normal().string(), "pipeline");
 }
 
-void RunRecorder::setSeedAndThreads(uint64_t seed, int threads) {
+void RunRecorder::setSeedAndThreads(uint64_t seed, int threads, int processes) {
   manifest_.seed = static_cast<int64_t>(seed);
   manifest_.threads = threads;
+  manifest_.processes = processes;
 }
 
 void RunRecorder::writeDataReport(const json &report) {
+  if (!writes_)
+    return;
   writeAtomically(dir_ / "data_report.json", report.dump(2) + "\n");
 }
 
 void RunRecorder::writeMetrics(const json &metrics) {
+  if (!writes_)
+    return;
   writeAtomically(dir_ / "metrics.json", metrics.dump(2) + "\n");
 }
 
 void RunRecorder::addInput(const std::string &path, const std::string &role) {
+  if (!writes_)
+    return;
   if (path.empty())
     return;
   for (const auto &[known, r] : inputs_)
@@ -105,6 +120,8 @@ void RunRecorder::addInput(const std::string &path, const std::string &role) {
 }
 
 void RunRecorder::finish(const std::string &status) {
+  if (!writes_)
+    return;
   manifest_.status = status;
   manifest_.finishedAt = record::utcTimestamp();
   manifest_.inputs.clear();

@@ -25,8 +25,9 @@ namespace ftp::run {
 
 class RunRecorder final : public train::EventSink {
 public:
-  /// `append`: a resumed run keeps its metrics.jsonl and run.log and adds to them.
-  RunRecorder(std::filesystem::path runDir, const RunOptions &options, bool append);
+  /// `append`: a resumed run keeps its metrics.jsonl and run.log and adds to them. `writes`
+  /// false: a data-parallel rank other than 0, which records nothing (rank 0 records the run).
+  RunRecorder(std::filesystem::path runDir, const RunOptions &options, bool append, bool writes = true);
 
   void event(const nlohmann::json &record) override;
   void message(const std::string &line) override;
@@ -40,7 +41,7 @@ public:
   /// An input to pin in the manifest (a file or a folder, hashed when the run finishes).
   void addInput(const std::string &path, const std::string &role);
   void setPrivacy(const record::PrivacyRecord &privacy) { manifest_.privacy = privacy; }
-  void setSeedAndThreads(uint64_t seed, int threads);
+  void setSeedAndThreads(uint64_t seed, int threads, int processes = 1);
   /// Writes manifest.toml and report.html with the final status.
   void finish(const std::string &status);
 
@@ -49,6 +50,7 @@ public:
 private:
   std::filesystem::path dir_;
   bool quiet_;
+  bool writes_;
   std::ofstream metrics_, log_;
   record::Progress progress_;
   std::string progressStage_;

@@ -3,6 +3,7 @@
 #include "Trainer.h"
 
 #include "GhostClipping.h"
+#include "dist/Collective.h"
 #include "Losses.h"
 #include "Metrics.h"
 #include "PrivacyLedger.h"
@@ -73,6 +74,11 @@ private:
   double nonPrivateStep(int64_t step);
   double privateStep(int64_t step, int64_t *batchSize);
   void applyUpdate(int64_t step, float gradScale, float noiseStd);
+  std::pair<int64_t, int64_t> myShard(int64_t n) const;
+  int64_t ranks() const;
+  void seedDropout(int64_t step, int64_t microBatch) const;
+  void sumOverRanks(bool privateSums);
+  double sumOverRanks(double value);
   void perturbWeights(int64_t step);
   void restoreWeights();
   bool validate(int64_t step, int64_t epoch);
@@ -110,10 +116,17 @@ double Loop::nonPrivateStep(int64_t step) {
   const auto &order = permutation(epoch);
   int64_t begin = position * config_.batch, end = std::min(n_, begin + config_.batch);
   int64_t count = end - begin;
-  int64_t micro = std::max<int64_t>(1, (count + config_.accumulate - 1) / config_.accumulate);
+  // The global batch in accumulate x ranks micro-batches; each rank takes its share of them. So N
+  // ranks with `accumulate a` compute exactly the micro-batches of one process with a x N.
+  int64_t pieces = config_.accumulate * ranks();
+  int64_t micro = std::max<int64_t>(1, (count + pieces - 1) / pieces);
+  int64_t microBatches = (count + micro - 1) / micro;
   double lossSum = 0;
   perturbWeights(step);
-  for (int64_t at = begin; at < end; at += micro) {
+  auto [firstMicro, endMicro] = myShard(microBatches);
+  for (int64_t k = firstMicro; k < endMicro; ++k) {
+    seedDropout(step, k);
+    int64_t at = begin + k * micro;
     std::vector<int64_t> indices(order.begin() + at, order.begin() + std::min(end, at + micro));
     Batch batch = makeBatch(ctx_.train, indices, ctx_.model.isCausalLm());
     torch::Tensor loss = trainingLoss(ctx_.model, batch, config_, ctx_.kernels, ctx_.seed,
@@ -124,6 +137,8 @@ double Loop::nonPrivateStep(int64_t step) {
     lossSum += loss.item<double>() * share;
   }
   restoreWeights();
+  sumOverRanks(false);
+  lossSum = sumOverRanks(lossSum);
   state_.examplesSeen += count;
   if (config_.clipGrad) {
     std::vector<torch::Tensor> withGrad;
@@ -153,14 +168,19 @@ double Loop::privateStep(int64_t step, int64_t *batchSize) {
   // micro-batches of the sampled examples. Each call leaves sum_i clip_i * grad_i in .grad(),
   // which the fused clip-accumulate kernel adds to the step's sum.
   // Poisson batches vary in size: split into equal chunks of at most batch / accumulate examples.
-  size_t limit = static_cast<size_t>(std::max<int64_t>(1, (dp.expectedBatch + config_.accumulate - 1) / config_.accumulate));
+  // With N ranks, accumulate x N chunks, shared out among the ranks (as for non-private steps).
+  int64_t pieces = config_.accumulate * ranks();
+  size_t limit = static_cast<size_t>(std::max<int64_t>(1, (dp.expectedBatch + pieces - 1) / pieces));
   size_t chunks = (sampled.size() + limit - 1) / limit;
   PerExampleLoss lossFn = [&](const Batch &batch) {
     return trainingLoss(ctx_.model, batch, config_, ctx_.kernels, ctx_.seed, static_cast<uint64_t>(step),
                         /*perExample=*/true);
   };
   perturbWeights(step);
-  for (size_t c = 0; c < chunks; ++c) {
+  // Every rank draws the same Poisson sample (same seed and step) and takes its share of the chunks.
+  auto [firstChunk, endChunk] = myShard(static_cast<int64_t>(chunks));
+  for (size_t c = static_cast<size_t>(firstChunk); c < static_cast<size_t>(endChunk); ++c) {
+    seedDropout(step, static_cast<int64_t>(c));
     std::vector<int64_t> indices(sampled.begin() + static_cast<std::ptrdiff_t>(c * sampled.size() / chunks),
                                  sampled.begin() + static_cast<std::ptrdiff_t>((c + 1) * sampled.size() / chunks));
     Batch batch = makeBatch(ctx_.train, indices, ctx_.model.isCausalLm());
@@ -180,6 +200,11 @@ double Loop::privateStep(int64_t step, int64_t *batchSize) {
     }
   }
   restoreWeights();
+  // The sum of clipped gradients over all ranks' shards; the noise below is then added once, to
+  // the global sum: every rank draws the same Philox noise for (seed, step, tensor), so the
+  // identical update happens everywhere and no rank adds noise of its own.
+  sumOverRanks(true);
+  lossSum = sumOverRanks(lossSum);
   state_.examplesSeen += *batchSize;
   // The noisy average: (sum of clipped gradients + N(0, sigma^2 C^2)) / expected batch size;
   // dividing by the expected size (not the sampled one) keeps the sensitivity analysis exact.
@@ -220,6 +245,55 @@ void Loop::restoreWeights() {
   for (size_t i = 0; i < params_.size(); ++i)
     params_[i].param.copy_(cleanWeights_[i]);
   cleanWeights_.clear();
+}
+
+int64_t Loop::ranks() const { return ctx_.collective ? ctx_.collective->size() : 1; }
+
+// Dropout draws from LibTorch's generator, reseeded for every micro-batch from (seed, step,
+// micro-batch): a mask depends on which micro-batch it is, not on the process that computes it or
+// on where a run was resumed. (Micro-batch 0 keeps the per-step seed runs have always used.)
+void Loop::seedDropout(int64_t step, int64_t microBatch) const {
+  uint64_t seed = SplitMix64::mix(ctx_.seed ^ SplitMix64::mix(static_cast<uint64_t>(step)));
+  if (microBatch > 0)
+    seed = SplitMix64::mix(seed ^ SplitMix64::mix(static_cast<uint64_t>(microBatch)));
+  torch::manual_seed(seed);
+}
+
+std::pair<int64_t, int64_t> Loop::myShard(int64_t n) const {
+  if (!ctx_.collective)
+    return {0, n};
+  return dist::shardOf(n, ctx_.collective->rank(), ctx_.collective->size());
+}
+
+// Sums this step's gradients (DP: the accumulated clipped gradients) over the ranks, in place. A
+// parameter may have a gradient on one rank and none on another (a shard too small to reach
+// it): the ranks first agree which parameters have one anywhere, so that all apply the same update.
+void Loop::sumOverRanks(bool privateSums) {
+  if (!ctx_.collective)
+    return;
+  std::vector<torch::Tensor> tensors;
+  if (privateSums) {
+    for (auto &p : params_)
+      tensors.push_back(p.acc);
+  } else {
+    std::vector<double> has(params_.size());
+    for (size_t i = 0; i < params_.size(); ++i)
+      has[i] = params_[i].param.grad().defined() ? 1.0 : 0.0;
+    has = ctx_.collective->allReduceSum(has);
+    for (size_t i = 0; i < params_.size(); ++i) {
+      if (has[i] == 0)
+        continue;
+      torch::Tensor &p = params_[i].param;
+      if (!p.grad().defined())
+        p.mutable_grad() = torch::zeros_like(p);
+      tensors.push_back(p.grad());
+    }
+  }
+  ctx_.collective->allReduceSum(tensors);
+}
+
+double Loop::sumOverRanks(double value) {
+  return ctx_.collective ? ctx_.collective->allReduceSum(std::vector<double>{value})[0] : value;
 }
 
 void Loop::applyUpdate(int64_t step, float gradScale, float noiseStd) {
@@ -350,9 +424,7 @@ TrainResult Loop::run() {
   auto started = Clock::now();
   int64_t examplesAtStart = state_.examplesSeen;
   for (int64_t step = state_.step + 1; step <= total_ && !state_.stopped; ++step) {
-    // Dropout draws from LibTorch's generator: reseeded per step so that resuming at any step
-    // replays the same masks.
-    torch::manual_seed(SplitMix64::mix(ctx_.seed ^ SplitMix64::mix(static_cast<uint64_t>(step))));
+    seedDropout(step, 0); // (again per micro-batch in the steps)
     if (ledger_ && !ledger_->fits(step)) {
       // Never spend more than the checked budget: stop before the step that would exceed it.
       ctx_.events.message(fmt::format(
@@ -386,7 +458,8 @@ TrainResult Loop::run() {
     ctx_.events.progress(ctx_.stageName, step, total_, loss, rate);
     if (config_.validate && ctx_.validation && config_.validateEvery.due(step, epochEnded, epoch))
       state_.stopped = validate(step, epoch);
-    if (config_.checkpoint && (config_.checkpointEvery.due(step, epochEnded, epoch) || state_.stopped))
+    if (config_.checkpoint && ctx_.writesCheckpoints &&
+        (config_.checkpointEvery.due(step, epochEnded, epoch) || state_.stopped))
       save();
   }
   ctx_.events.progressDone();

@@ -20,6 +20,10 @@
 #include <optional>
 #include <string>
 
+namespace ftp::dist {
+class Collective;
+}
+
 namespace ftp::train {
 
 struct TrainContext {
@@ -35,6 +39,12 @@ struct TrainContext {
   /// What a checkpoint must match to be resumed (hashes of the pipeline and of the data).
   nlohmann::json identity;
   bool resume = false;                      // continue from the newest checkpoint in checkpointDir
+  /// Data parallelism: every rank runs this loop on the same model and data; each global batch
+  /// (or Poisson sample) is split into disjoint shards, one per rank, and the gradients (DP: the
+  /// sums of clipped gradients) are summed over the ranks before the one update all ranks apply.
+  /// Null: a single process.
+  dist::Collective *collective = nullptr;
+  bool writesCheckpoints = true;            // false on ranks other than 0
 };
 
 struct TrainResult {

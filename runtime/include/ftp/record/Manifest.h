@@ -4,7 +4,8 @@
 // "running") and rewritten when it ends. Sections, in this order:
 //
 //   [ftpc]     version, mlir, libtorch, blas           what ran it
-//   [run]      id, pipeline, pipeline_file, seed, threads, kernels ("jit" | "eager"), started_at,
+//   [run]      id, pipeline, pipeline_file, seed, threads (per process), processes (data-parallel
+//              ranks, 1 for a single process), kernels ("jit" | "eager"), started_at,
 //              finished_at, status ("running" | "finished" | "failed" | "stopped early"),
 //              drift_override (inputs that differed from ftp.lock and ran anyway: --allow-drift)
 //   [[input]]  path, role (pipeline | data | model | tokenizer | config), kind (file | folder),
@@ -54,6 +55,7 @@ struct Manifest {
   std::string pipelineFile; // as given on the command line
   int64_t seed = 0;
   int64_t threads = 0;
+  int64_t processes = 1;
   std::string kernels = "eager";
   std::string startedAt, finishedAt; // RFC 3339 UTC, e.g. 2026-11-28T21:51:19Z; empty: not yet
   std::string status = "running";
