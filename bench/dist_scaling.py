@@ -71,10 +71,10 @@ def tree_rss_kib(root_pid):
     return total
 
 
-def timed_run(steps, extra):
-    cmd = [args.ftpc, "run", pipeline(steps), "--quiet", "--out", os.path.join(work, f"run-{steps}-{len(extra)}"), *extra]
+def timed_run(steps, extra, env):
+    cmd = [args.ftpc, "run", pipeline(steps), "--quiet", "--out", os.path.join(work, f"run-{steps}-{len(extra)}-{len(env)}"), *extra]
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=work, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=work, stderr=subprocess.PIPE, text=True, env=dict(os.environ, **env))
     peak = 0
     while proc.poll() is None:
         peak = max(peak, tree_rss_kib(proc.pid))
@@ -85,13 +85,16 @@ def timed_run(steps, extra):
     return seconds, peak
 
 
-configs = [("1 process", ["--threads", str(cores)]),
-           ("1 process, 1 thread", ["--threads", "1"]),
-           (f"{args.nproc} processes", ["--nproc", str(args.nproc), "--threads", str(max(1, cores // args.nproc))])]
+per_rank = str(max(1, cores // args.nproc))
+configs = [("1 process", ["--threads", str(cores)], {}),
+           ("1 process, 1 thread", ["--threads", "1"], {}),
+           (f"{args.nproc} processes", ["--nproc", str(args.nproc), "--threads", per_rank], {}),
+           (f"{args.nproc} processes, all-reduce after backward",
+            ["--nproc", str(args.nproc), "--threads", per_rank], {"FTPC_DIST_OVERLAP": "0"})]
 rows = []
-for label, extra in configs:
-    short, _ = timed_run(1, extra)
-    full, peak = timed_run(args.steps, extra)
+for label, extra, env in configs:
+    short, _ = timed_run(1, extra, env)
+    full, peak = timed_run(args.steps, extra, env)
     step = (full - short) / (args.steps - 1)
     rows.append((label, extra, step, peak, short))
     print(f"{label}: {full:.1f} s for {args.steps} steps, {short:.1f} s for 1 step", file=sys.stderr)

@@ -51,40 +51,10 @@ public:
   int rank() const override { return group_->getRank(); }
   int size() const override { return group_->getSize(); }
 
-  void allReduceSum(const std::vector<torch::Tensor> &tensors, int64_t bucketBytes) override {
-    // Buckets of consecutive tensors, each flattened into one buffer: one message per bucket
-    // instead of one per tensor (a model has hundreds of small ones).
-    std::vector<std::vector<size_t>> buckets;
-    int64_t filled = 0;
-    for (size_t i = 0; i < tensors.size(); ++i) {
-      int64_t bytes = tensors[i].numel() * static_cast<int64_t>(sizeof(float));
-      if (buckets.empty() || (filled > 0 && filled + bytes > bucketBytes)) {
-        buckets.emplace_back();
-        filled = 0;
-      }
-      buckets.back().push_back(i);
-      filled += bytes;
-    }
-    std::vector<torch::Tensor> flats;
-    std::vector<c10::intrusive_ptr<c10d::Work>> works;
-    for (const auto &bucket : buckets) {
-      std::vector<torch::Tensor> parts;
-      for (size_t i : bucket)
-        parts.push_back(tensors[i].reshape({-1}));
-      std::vector<torch::Tensor> flat{torch::cat(parts)};
-      works.push_back(guarded("all-reduce of gradients", [&] { return group_->allreduce(flat); }));
-      flats.push_back(flat[0]);
-    }
-    for (size_t b = 0; b < buckets.size(); ++b) {
-      wait(works[b], "all-reduce of gradients");
-      int64_t at = 0;
-      for (size_t i : buckets[b]) {
-        int64_t n = tensors[i].numel();
-        torch::Tensor target = tensors[i]; // a handle: copy_ writes into the caller's tensor
-        target.copy_(flats[b].slice(0, at, at + n).view(target.sizes()));
-        at += n;
-      }
-    }
+  std::function<void()> startSum(torch::Tensor flat, const std::string &what) override {
+    std::vector<torch::Tensor> one{flat};
+    auto work = guarded(what, [&] { return group_->allreduce(one); });
+    return [this, work, what] { wait(work, what); };
   }
 
   std::vector<double> allReduceSum(std::vector<double> values) override {
@@ -138,6 +108,41 @@ private:
 };
 
 } // namespace
+
+void Collective::allReduceSum(const std::vector<torch::Tensor> &tensors, int64_t bucketBytes) {
+  // Buckets of consecutive tensors, each flattened into one buffer: one message per bucket
+  // instead of one per tensor (a model has hundreds of small ones).
+  std::vector<std::vector<size_t>> buckets;
+  int64_t filled = 0;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    int64_t bytes = tensors[i].numel() * static_cast<int64_t>(sizeof(float));
+    if (buckets.empty() || (filled > 0 && filled + bytes > bucketBytes)) {
+      buckets.emplace_back();
+      filled = 0;
+    }
+    buckets.back().push_back(i);
+    filled += bytes;
+  }
+  std::vector<torch::Tensor> flats;
+  std::vector<std::function<void()>> waits;
+  for (const auto &bucket : buckets) {
+    std::vector<torch::Tensor> parts;
+    for (size_t i : bucket)
+      parts.push_back(tensors[i].reshape({-1}));
+    flats.push_back(torch::cat(parts));
+    waits.push_back(startSum(flats.back(), "all-reduce of gradients"));
+  }
+  for (size_t b = 0; b < buckets.size(); ++b) {
+    waits[b]();
+    int64_t at = 0;
+    for (size_t i : buckets[b]) {
+      torch::Tensor target = tensors[i]; // a handle: copy_ writes into the caller's tensor
+      int64_t n = target.numel();
+      target.copy_(flats[b].slice(0, at, at + n).view(target.sizes()));
+      at += n;
+    }
+  }
+}
 
 World worldFromEnvironment() {
   World world;

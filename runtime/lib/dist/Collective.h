@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -49,10 +50,14 @@ public:
 
   virtual int rank() const = 0;
   virtual int size() const = 0;
+  /// Starts summing a contiguous float32 tensor over the ranks, in place, and returns at once; the
+  /// returned function waits for the sum (a DistributedError when it fails). Every rank must start
+  /// the same sums in the same order.
+  virtual std::function<void()> startSum(torch::Tensor flat, const std::string &what) = 0;
   /// Sums float32 tensors over the ranks, in place, in buckets of about `bucketBytes` (each
   /// bucket one flat all-reduce; all buckets are in flight at once).
-  virtual void allReduceSum(const std::vector<torch::Tensor> &tensors,
-                            int64_t bucketBytes = 25 << 20) = 0;
+  void allReduceSum(const std::vector<torch::Tensor> &tensors, int64_t bucketBytes = kBucketBytes);
+  static constexpr int64_t kBucketBytes = 25 << 20; // PyTorch DDP's default bucket size
   /// Sums doubles over the ranks (losses, counts), exactly: float64 end to end.
   virtual std::vector<double> allReduceSum(std::vector<double> values) = 0;
   virtual void barrier() = 0;

@@ -3,6 +3,7 @@
 #include "Trainer.h"
 
 #include "GhostClipping.h"
+#include "GradientReducer.h"
 #include "dist/Collective.h"
 #include "Losses.h"
 #include "Metrics.h"
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <numeric>
 
 namespace ftp::train {
@@ -65,6 +67,14 @@ public:
       total_ = config_.steps > 0 ? config_.steps : config_.epochs * stepsPerEpoch_;
     }
     schedule_ = config_.scheduleFor(total_);
+    // FTPC_DIST_OVERLAP=0: the all-reduce after the backward pass instead (for measurements).
+    const char *overlap = std::getenv("FTPC_DIST_OVERLAP");
+    if (ctx_.collective && !config_.privacy && !(overlap && std::string(overlap) == "0")) {
+      std::vector<torch::Tensor> tensors;
+      for (auto &p : params_)
+        tensors.push_back(p.param);
+      reducer_ = std::make_unique<GradientReducer>(tensors, *ctx_.collective);
+    }
   }
 
   TrainResult run();
@@ -77,7 +87,8 @@ private:
   std::pair<int64_t, int64_t> myShard(int64_t n) const;
   int64_t ranks() const;
   void seedDropout(int64_t step, int64_t microBatch) const;
-  void sumOverRanks(bool privateSums);
+  void sumClippedOverRanks();
+  void sumGradientsOverRanks();
   double sumOverRanks(double value);
   void perturbWeights(int64_t step);
   void restoreWeights();
@@ -98,6 +109,7 @@ private:
   std::optional<PrivacyLedger> ledger_;
   bool budgetStop_ = false;
   std::vector<int64_t> permutation_;
+  std::unique_ptr<GradientReducer> reducer_; // data parallelism, non-private: overlapped all-reduce
 };
 
 const std::vector<int64_t> &Loop::permutation(int64_t epoch) {
@@ -126,6 +138,8 @@ double Loop::nonPrivateStep(int64_t step) {
   auto [firstMicro, endMicro] = myShard(microBatches);
   for (int64_t k = firstMicro; k < endMicro; ++k) {
     seedDropout(step, k);
+    if (reducer_ && k + 1 == endMicro)
+      reducer_->arm(); // this backward's gradients are final: all-reduce them as they complete
     int64_t at = begin + k * micro;
     std::vector<int64_t> indices(order.begin() + at, order.begin() + std::min(end, at + micro));
     Batch batch = makeBatch(ctx_.train, indices, ctx_.model.isCausalLm());
@@ -137,7 +151,10 @@ double Loop::nonPrivateStep(int64_t step) {
     lossSum += loss.item<double>() * share;
   }
   restoreWeights();
-  sumOverRanks(false);
+  if (reducer_)
+    reducer_->finish();
+  else
+    sumGradientsOverRanks();
   lossSum = sumOverRanks(lossSum);
   state_.examplesSeen += count;
   if (config_.clipGrad) {
@@ -203,7 +220,7 @@ double Loop::privateStep(int64_t step, int64_t *batchSize) {
   // The sum of clipped gradients over all ranks' shards; the noise below is then added once, to
   // the global sum: every rank draws the same Philox noise for (seed, step, tensor), so the
   // identical update happens everywhere and no rank adds noise of its own.
-  sumOverRanks(true);
+  sumClippedOverRanks();
   lossSum = sumOverRanks(lossSum);
   state_.examplesSeen += *batchSize;
   // The noisy average: (sum of clipped gradients + N(0, sigma^2 C^2)) / expected batch size;
@@ -265,29 +282,34 @@ std::pair<int64_t, int64_t> Loop::myShard(int64_t n) const {
   return dist::shardOf(n, ctx_.collective->rank(), ctx_.collective->size());
 }
 
-// Sums this step's gradients (DP: the accumulated clipped gradients) over the ranks, in place. A
-// parameter may have a gradient on one rank and none on another (a shard too small to reach
-// it): the ranks first agree which parameters have one anywhere, so that all apply the same update.
-void Loop::sumOverRanks(bool privateSums) {
+// DP: sums the accumulated clipped gradients over the ranks, in place (all tensors, zeros included:
+// every rank holds one accumulator per parameter).
+void Loop::sumClippedOverRanks() {
   if (!ctx_.collective)
     return;
   std::vector<torch::Tensor> tensors;
-  if (privateSums) {
-    for (auto &p : params_)
-      tensors.push_back(p.acc);
-  } else {
-    std::vector<double> has(params_.size());
-    for (size_t i = 0; i < params_.size(); ++i)
-      has[i] = params_[i].param.grad().defined() ? 1.0 : 0.0;
-    has = ctx_.collective->allReduceSum(has);
-    for (size_t i = 0; i < params_.size(); ++i) {
-      if (has[i] == 0)
-        continue;
-      torch::Tensor &p = params_[i].param;
-      if (!p.grad().defined())
-        p.mutable_grad() = torch::zeros_like(p);
-      tensors.push_back(p.grad());
-    }
+  for (auto &p : params_)
+    tensors.push_back(p.acc);
+  ctx_.collective->allReduceSum(tensors);
+}
+
+// Non-private, without overlap: after the backward pass, the ranks agree which parameters have a
+// gradient anywhere (a shard too small to reach one leaves it undefined on that rank), then sum them.
+void Loop::sumGradientsOverRanks() {
+  if (!ctx_.collective)
+    return;
+  std::vector<double> has(params_.size());
+  for (size_t i = 0; i < params_.size(); ++i)
+    has[i] = params_[i].param.grad().defined() ? 1.0 : 0.0;
+  has = ctx_.collective->allReduceSum(has);
+  std::vector<torch::Tensor> tensors;
+  for (size_t i = 0; i < params_.size(); ++i) {
+    if (has[i] == 0)
+      continue;
+    torch::Tensor &p = params_[i].param;
+    if (!p.grad().defined())
+      p.mutable_grad() = torch::zeros_like(p);
+    tensors.push_back(p.grad());
   }
   ctx_.collective->allReduceSum(tensors);
 }
