@@ -93,7 +93,8 @@ json budgetToJson(const PrivacyBudget &budget) {
               {"noise_multiplier", budget.noiseMultiplier},
               {"epsilon", budget.epsilon},
               {"delta", budget.delta},
-              {"calibrated", budget.calibrated}};
+              {"calibrated", budget.calibrated},
+              {"accountant", budget.accountant}};
 }
 
 const char *stageKind(CheckedStage::Kind kind) {

@@ -2,14 +2,16 @@
 //
 // For `privacy dp_sgd(...)` in a finetune block: N is the number of training examples after every
 // transform (DatasetSize.cpp), the sample rate of Poisson sampling is q = batch / N, an epoch is
-// ceil(N / batch) steps, and T = epochs · ceil(N / batch) (or `steps`). Then the RDP accountant
-// calibrates the noise multiplier for the requested ε, or computes ε for the given one. A budget
-// that cannot be met, or a δ that is not below 1/N, is an error at the privacy line.
+// ceil(N / batch) steps, and T = epochs · ceil(N / batch) (or `steps`). Then the accountant the
+// program names (RDP by default, or PRV) calibrates the noise multiplier for the requested ε, or
+// computes ε for the given one. A budget that cannot be met, or a δ that is not below 1/N, is an
+// error at the privacy line.
 //
 //===----------------------------------------------------------------------------------------===//
 
 #include "lang/sema/Checker.h"
 
+#include "ftp/privacy/PrvAccountant.h"
 #include "ftp/privacy/RdpAccountant.h"
 
 #include <fmt/format.h>
@@ -17,6 +19,28 @@
 #include <cmath>
 
 namespace ftp::lang {
+
+namespace {
+
+// Values the checker adds to the privacy record (shown by --emit=sema, passed on in the plan).
+Value derivedNumber(double number) {
+  Value v;
+  v.kind = Value::Kind::Number;
+  v.number = number;
+  v.derived = true;
+  return v;
+}
+
+Value derivedInteger(int64_t integer) {
+  Value v;
+  v.kind = Value::Kind::Integer;
+  v.integer = integer;
+  v.number = static_cast<double>(integer);
+  v.derived = true;
+  return v;
+}
+
+} // namespace
 
 void Checker::checkPrivacy(CheckedStage &stage, const CheckedPipeline &out) {
   Value *privacy = nullptr;
@@ -97,53 +121,67 @@ void Checker::checkPrivacy(CheckedStage &stage, const CheckedPipeline &out) {
     return;
   }
 
-  auto derived = [](double number) {
-    Value v;
-    v.kind = Value::Kind::Number;
-    v.number = number;
-    v.derived = true;
-    return v;
+  if (const Value *accountant = privacy->field("accountant"))
+    budget.accountant = accountant->text;
+  bool prv = budget.accountant == "prv";
+  // ε of σ after the budget's steps, by the program's accountant (PRV: its upper bound).
+  auto epsilonOf = [&](double sigma) {
+    return prv ? privacy::prvEpsilon(budget.sampleRate, sigma, budget.steps, budget.delta).upper
+               : privacy::epsilon(budget.sampleRate, sigma, budget.steps, budget.delta).epsilon;
   };
-  auto derivedInteger = [](int64_t integer) {
-    Value v;
-    v.kind = Value::Kind::Integer;
-    v.integer = integer;
-    v.number = static_cast<double>(integer);
-    v.derived = true;
-    return v;
-  };
-  if (const Value *epsilon = privacy->field("epsilon")) {
+  try {
+    if (!accountBudget(*privacy, budget, where, epsilonOf))
+      return;
+  } catch (const privacy::PrvError &e) {
+    const Value *accountant = privacy->field("accountant");
+    diagnostics_->report(accountant && accountant->range.valid() ? accountant->range : where,
+                         DiagKind::PrivacyBudget,
+                         fmt::format("the PRV accountant cannot bound this budget (q = {:.4g}, T = {}, "
+                                     "δ = {}): {}; use `accountant: rdp`",
+                                     budget.sampleRate, budget.steps, budget.delta, e.what()));
+    return;
+  }
+  privacy->fields.push_back({"examples", derivedInteger(budget.examples)});
+  privacy->fields.push_back({"sample_rate", derivedNumber(budget.sampleRate)});
+  privacy->fields.push_back({"steps", derivedInteger(budget.steps)});
+  stage.privacy = budget;
+}
+
+// σ from the requested ε (calibrated) or ε from the given σ; false when a diagnostic was reported.
+bool Checker::accountBudget(Value &privacy, PrivacyBudget &budget, SourceRange where,
+                            const std::function<double(double)> &epsilonOf) {
+  SourceRange at = where;
+  if (const Value *epsilon = privacy.field("epsilon")) {
     budget.epsilon = epsilon->number;
-    auto sigma = privacy::calibrateNoise(budget.sampleRate, budget.steps, budget.delta,
-                                         budget.epsilon);
+    at = epsilon->range.valid() ? epsilon->range : where;
+    auto sigma = budget.accountant == "prv"
+                     ? privacy::prvCalibrateNoise(budget.sampleRate, budget.steps, budget.delta,
+                                                  budget.epsilon)
+                     : privacy::calibrateNoise(budget.sampleRate, budget.steps, budget.delta,
+                                               budget.epsilon);
     if (!sigma) {
       diagnostics_->report(
-          epsilon->range.valid() ? epsilon->range : where, DiagKind::PrivacyBudget,
+          at, DiagKind::PrivacyBudget,
           fmt::format("ε = {} cannot be met: with q = {:.4g} ({} of {} examples per step), {} "
                       "steps and δ = {}, even a noise multiplier of 10000 gives more; train fewer "
                       "steps, use larger batches or allow a larger ε",
                       budget.epsilon, budget.sampleRate, budget.batch, budget.examples,
                       budget.steps, budget.delta));
-      return;
+      return false;
     }
     budget.noiseMultiplier = *sigma;
-    budget.epsilon =
-        privacy::epsilon(budget.sampleRate, *sigma, budget.steps, budget.delta).epsilon;
+    budget.epsilon = epsilonOf(*sigma);
     budget.calibrated = true;
-    privacy->fields.push_back({"noise_multiplier", derived(budget.noiseMultiplier)});
-  } else if (const Value *sigma = privacy->field("noise_multiplier")) {
-    budget.noiseMultiplier = sigma->number;
-    budget.epsilon =
-        privacy::epsilon(budget.sampleRate, budget.noiseMultiplier, budget.steps, budget.delta)
-            .epsilon;
-    privacy->fields.push_back({"epsilon", derived(budget.epsilon)});
-  } else {
-    return; // `missing-one-of` was reported
+    privacy.fields.push_back({"noise_multiplier", derivedNumber(budget.noiseMultiplier)});
+    return true;
   }
-  privacy->fields.push_back({"examples", derivedInteger(budget.examples)});
-  privacy->fields.push_back({"sample_rate", derived(budget.sampleRate)});
-  privacy->fields.push_back({"steps", derivedInteger(budget.steps)});
-  stage.privacy = budget;
+  if (const Value *sigma = privacy.field("noise_multiplier")) {
+    budget.noiseMultiplier = sigma->number;
+    budget.epsilon = epsilonOf(budget.noiseMultiplier);
+    privacy.fields.push_back({"epsilon", derivedNumber(budget.epsilon)});
+    return true;
+  }
+  return false; // `missing-one-of` was reported
 }
 
 } // namespace ftp::lang

@@ -93,6 +93,7 @@ struct PrivacyBudget {
   double epsilon = 0;
   double delta = 0;
   bool calibrated = false; // σ derived from ε (else ε derived from σ)
+  std::string accountant = "rdp"; // "rdp" or "prv" (ε is then the PRV accountant's upper bound)
 };
 
 struct CheckedStage {

@@ -73,6 +73,8 @@ private:
   void checkStageConsistency(const Stmt &stmt, CheckedStage &stage, bool dataOk,
                              CheckedPipeline &out);
   void checkPrivacy(CheckedStage &stage, const CheckedPipeline &out);
+  bool accountBudget(Value &privacy, PrivacyBudget &budget, SourceRange where,
+                     const std::function<double(double)> &epsilonOf);
   bool defineSymbol(const Name &name, Symbol::Kind kind, size_t index);
   const Symbol *useSymbol(const Name &name, Symbol::Kind wanted, const std::string &user);
   std::optional<DatasetUse> resolveDatasetUse(const Expr &expr, const std::string &user,

@@ -208,8 +208,10 @@ Schema::Schema() {
         P("noise_multiplier", T::Number).named().gt(0).le(1000).unit("σ").doc("fixed noise; ftpc computes the ε it gives"),
         P("delta", T::Number).required().named().gt(0).lt(1).unit("δ").doc("should be below 1 / number of training examples"),
         P("clip", T::Number).required().named().gt(0).unit("L2 norm").doc("per-example gradient norm bound C"),
-        P("accountant", T::Word).named().oneOf({"rdp"}).def("rdp")
-            .doc("privacy accountant: `rdp` (the PRV accountant is planned)"),
+        P("accountant", T::Word).named().oneOf({"rdp", "prv"}).def("rdp")
+            .doc("privacy accountant: `rdp` (Rényi DP of the sampled Gaussian mechanism) or `prv` "
+                 "(numerical composition, Gopi et al. 2021: a tighter ε, whose upper bound is the "
+                 "guarantee)"),
         P("sampling", T::Word).named().oneOf({"poisson"}).def("poisson")
             .doc("batch sampling; the accountant's guarantee assumes Poisson sampling"),
         P("clipping", T::Word).named().oneOf({"flat", "per_layer"}).def("flat")},

@@ -54,9 +54,10 @@ std::string formatValue(const Value &value) {
 std::string formatPrivacyBudget(const PrivacyBudget &b) {
   return fmt::format("DP-SGD with Poisson sampling: N = {} training examples, q = {}/{} = {:.5g}, "
                      "T = {} steps, noise multiplier {:.4g}{} -> epsilon = {:.4g} at delta = {:g} "
-                     "(RDP accountant)",
+                     "({} accountant)",
                      b.examples, b.batch, b.examples, b.sampleRate, b.steps, b.noiseMultiplier,
-                     b.calibrated ? " (calibrated)" : "", b.epsilon, b.delta);
+                     b.calibrated ? " (calibrated)" : "", b.epsilon, b.delta,
+                     b.accountant == "prv" ? "PRV" : "RDP");
 }
 
 namespace {

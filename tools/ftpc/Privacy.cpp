@@ -161,7 +161,7 @@ int privacyFromPipeline(Session &session, const std::string &path,
                                                   : stage.data.dataset + "." + stage.data.split;
       if (json)
         all.push_back({{"pipeline", pipeline.name}, {"model", stage.model}, {"data", data},
-                       {"accountant", "rdp"}, {"examples", b.examples}, {"batch", b.batch},
+                       {"accountant", b.accountant}, {"examples", b.examples}, {"batch", b.batch},
                        {"sample_rate", b.sampleRate}, {"steps", b.steps},
                        {"noise_multiplier", b.noiseMultiplier}, {"epsilon", b.epsilon},
                        {"delta", b.delta}, {"calibrated", b.calibrated}});

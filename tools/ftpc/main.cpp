@@ -295,9 +295,10 @@ int main(int argc, char **argv) try {
   }
   if (*privacy) {
     if (!privacyFile.empty()) {
-      if (accountant->count() > 0 && privacyFlags.accountant != "rdp") {
-        std::cerr << "ftpc: error: a pipeline's budget comes from its `privacy dp_sgd(accountant: "
-                     "...)`, which is `rdp`; --accountant applies to the flag form only\n";
+      if (accountant->count() > 0) {
+        std::cerr << "ftpc: error: a pipeline's budget is accounted by the accountant its "
+                     "`privacy dp_sgd(accountant: ...)` names (rdp unless it says prv); "
+                     "--accountant applies to the flag form only\n";
         return kExitUserError;
       }
       Session session(diagOptions);

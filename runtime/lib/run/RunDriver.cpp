@@ -379,6 +379,7 @@ void Driver::finetune(const json &stage, size_t index) {
     privacy.noiseMultiplier = config.privacy->noiseMultiplier;
     privacy.sampleRate = config.privacy->sampleRate;
     privacy.steps = result.steps;
+    privacy.accountant = config.privacy->accountant;
     recorder_->setPrivacy(privacy);
   }
 }

@@ -2,6 +2,7 @@
 
 #include "PrivacyLedger.h"
 
+#include "ftp/privacy/PrvAccountant.h"
 #include "ftp/privacy/RdpAccountant.h"
 
 #include <fmt/format.h>
@@ -20,6 +21,14 @@ PrivacyLedger::PrivacyLedger(const DpSgd &dp) : dp_(dp), orders_(privacy::defaul
 double PrivacyLedger::epsilonAfter(int64_t steps) const {
   if (steps <= 0)
     return 0.0;
+  if (dp_.accountant == "prv") {
+    auto known = prvEpsilon_.find(steps);
+    if (known == prvEpsilon_.end())
+      known = prvEpsilon_
+                  .emplace(steps, privacy::prvEpsilon(dp_.sampleRate, dp_.noiseMultiplier, steps, dp_.delta).upper)
+                  .first;
+    return known->second;
+  }
   std::vector<double> rdp(perStepRdp_.size());
   for (size_t i = 0; i < rdp.size(); ++i)
     rdp[i] = perStepRdp_[i] * static_cast<double>(steps);
@@ -31,7 +40,7 @@ bool PrivacyLedger::fits(int64_t steps) const {
 }
 
 nlohmann::json PrivacyLedger::entry(int64_t steps) const {
-  return {{"accountant", "rdp"},
+  return {{"accountant", dp_.accountant},
           {"sample_rate", dp_.sampleRate},
           {"noise_multiplier", dp_.noiseMultiplier},
           {"clip", dp_.clip},

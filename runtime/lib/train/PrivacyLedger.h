@@ -1,8 +1,10 @@
 //===- PrivacyLedger.h - the privacy spent by a DP-SGD stage, step by step ------===//
 //
-// DP-SGD's guarantee after s steps is a function of (q, σ, s, δ) alone, so the ledger keeps the
-// per-step RDP of the sampled Gaussian mechanism at the accountant's orders once and composes it
-// for any step count (RDP adds up over steps). The training loop asks it before every step whether
+// DP-SGD's guarantee after s steps is a function of (q, σ, s, δ) alone. With the RDP accountant
+// the ledger keeps the per-step RDP of the sampled Gaussian mechanism at the accountant's orders
+// once and composes it for any step count (RDP adds up over steps); with the PRV accountant it
+// composes the privacy loss distribution for each step count it is asked about (an FFT of a few
+// milliseconds for fine-tuning's step counts) and remembers the answers. The training loop asks it before every step whether
 // the step still fits the budget, logs ε after every step, and writes its entry into checkpoints,
 // where a resumed run checks that it continues the same accounting.
 //
@@ -13,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <vector>
 
 namespace ftp::train {
@@ -38,6 +41,7 @@ public:
 private:
   DpSgd dp_;
   std::vector<double> orders_, perStepRdp_;
+  mutable std::map<int64_t, double> prvEpsilon_; // steps -> ε (PRV upper bound)
 };
 
 } // namespace ftp::train

@@ -70,6 +70,9 @@ TrainConfig readTrainConfig(const json &stage) {
     dp.steps = budget.at("steps").get<int64_t>();
     dp.epsilon = budget.at("epsilon").get<double>();
     dp.delta = budget.at("delta").get<double>();
+    dp.accountant = budget.value("accountant", "rdp");
+    if (dp.accountant != "rdp" && dp.accountant != "prv")
+      throw std::runtime_error("the plan names an unknown privacy accountant `" + dp.accountant + "`");
     dp.clip = number(p, "clip", 1.0);
     dp.perLayer = p.value("clipping", "flat") == "per_layer";
     c.privacy = dp;

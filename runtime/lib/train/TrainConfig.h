@@ -44,6 +44,7 @@ struct DpSgd {
   int64_t steps = 0;
   double epsilon = 0, delta = 0;
   bool perLayer = false;
+  std::string accountant = "rdp"; // or "prv", as the checker planned the budget
 };
 
 struct TrainConfig {
