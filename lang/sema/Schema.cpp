@@ -214,6 +214,10 @@ Schema::Schema() {
                  "guarantee)"),
         P("sampling", T::Word).named().oneOf({"poisson"}).def("poisson")
             .doc("batch sampling; the accountant's guarantee assumes Poisson sampling"),
+        P("secure_rng", T::Bool).named().def("false")
+            .doc("key the noise and the Poisson sample with 64 bits from the operating system "
+                 "(getrandom) instead of the pipeline's seed: nobody can replay them, and the run "
+                 "is not reproducible"),
         P("clipping", T::Word).named().oneOf({"flat", "per_layer"}).def("flat")},
        "differentially private SGD: per-example clipping, Gaussian noise, exact accounting",
        {{"epsilon", "noise_multiplier"}}},

@@ -98,7 +98,8 @@ std::string formatManifest(const Manifest &m) {
                                            {"noise_multiplier", p->noiseMultiplier},
                                            {"sample_rate", p->sampleRate},
                                            {"steps", p->steps},
-                                           {"accountant", p->accountant}});
+                                           {"accountant", p->accountant},
+                                           {"secure_rng", p->secureRng}});
   if (!m.allowPiiReasons.empty())
     text += section("waivers", toml::table{{"allow_pii", stringArray(m.allowPiiReasons)}});
   text.resize(text.size() - 1); // one newline at the end
@@ -153,7 +154,8 @@ std::optional<Manifest> parseManifest(const std::string &text, const std::string
     auto p = doc["privacy"];
     m.privacy = PrivacyRecord{p["epsilon"].value_or(0.0),          p["delta"].value_or(0.0),
                               p["noise_multiplier"].value_or(0.0), p["sample_rate"].value_or(0.0),
-                              p["steps"].value_or(int64_t(0)),     str(p["accountant"])};
+                              p["steps"].value_or(int64_t(0)),     str(p["accountant"]),
+                              p["secure_rng"].value_or(false)};
   }
   if (const toml::array *reasons = doc["waivers"]["allow_pii"].as_array())
     for (const toml::node &reason : *reasons)

@@ -380,6 +380,7 @@ void Driver::finetune(const json &stage, size_t index) {
     privacy.sampleRate = config.privacy->sampleRate;
     privacy.steps = result.steps;
     privacy.accountant = config.privacy->accountant;
+    privacy.secureRng = config.privacy->secureRng;
     recorder_->setPrivacy(privacy);
   }
 }

@@ -75,6 +75,7 @@ TrainConfig readTrainConfig(const json &stage) {
       throw std::runtime_error("the plan names an unknown privacy accountant `" + dp.accountant + "`");
     dp.clip = number(p, "clip", 1.0);
     dp.perLayer = p.value("clipping", "flat") == "per_layer";
+    dp.secureRng = p.value("secure_rng", false);
     c.privacy = dp;
   }
 

@@ -45,6 +45,8 @@ struct DpSgd {
   double epsilon = 0, delta = 0;
   bool perLayer = false;
   std::string accountant = "rdp"; // or "prv", as the checker planned the budget
+  /// The noise and the Poisson sample keyed from the operating system, not the seed (secure mode).
+  bool secureRng = false;
 };
 
 struct TrainConfig {

@@ -57,11 +57,20 @@ public:
     n_ = static_cast<int64_t>(ctx_.train.size());
     if (n_ == 0)
       throw std::runtime_error("the training data is empty");
+    privacySeed_ = ctx_.seed;
     if (config_.privacy) {
       // An "epoch" under Poisson sampling: 1/q steps, one expected pass over the data.
       stepsPerEpoch_ = std::max<int64_t>(1, std::llround(1.0 / config_.privacy->sampleRate));
       total_ = config_.privacy->steps;
       ledger_.emplace(*config_.privacy);
+      if (config_.privacy->secureRng) {
+        // Secure mode: the key of the noise and of the Poisson sample comes from the OS, is shared
+        // by rank 0 with the other ranks (they must draw the same), and is written nowhere.
+        std::string key = std::to_string(runtime::osRandomSeed());
+        if (ctx_.collective)
+          key = ctx_.collective->fromRankZero("secure_rng/" + ctx_.stageName, key);
+        privacySeed_ = std::stoull(key);
+      }
     } else {
       stepsPerEpoch_ = (n_ + config_.batch - 1) / config_.batch;
       total_ = config_.steps > 0 ? config_.steps : config_.epochs * stepsPerEpoch_;
@@ -110,6 +119,7 @@ private:
   bool budgetStop_ = false;
   std::vector<int64_t> permutation_;
   std::unique_ptr<GradientReducer> reducer_; // data parallelism, non-private: overlapped all-reduce
+  uint64_t privacySeed_ = 0; // DP: keys the Poisson sample and the noise (the seed, or the OS's)
 };
 
 const std::vector<int64_t> &Loop::permutation(int64_t epoch) {
@@ -172,7 +182,7 @@ double Loop::privateStep(int64_t step, int64_t *batchSize) {
   const DpSgd &dp = *config_.privacy;
   // Poisson sampling: every example joins this step's batch independently with probability q,
   // which is what the accountant's guarantee assumes (a fixed-size shuffled batch is not).
-  SplitMix64 rng(ctx_.seed, kPoissonStream, static_cast<uint64_t>(step));
+  SplitMix64 rng(privacySeed_, kPoissonStream, static_cast<uint64_t>(step));
   std::vector<int64_t> sampled;
   for (int64_t i = 0; i < n_; ++i)
     if (rng.uniform() < dp.sampleRate)
@@ -335,7 +345,7 @@ void Loop::applyUpdate(int64_t step, float gradScale, float noiseStd) {
       grad = grad.contiguous();
     ctx_.kernels.update(p.param.data_ptr<float>(), grad.data_ptr<float>(), p.m.data_ptr<float>(),
                         p.v.data_ptr<float>(), p.param.numel(), gradScale, noiseStd,
-                        runtime::NoiseKey{ctx_.seed, static_cast<uint64_t>(step), static_cast<uint32_t>(i)},
+                        runtime::NoiseKey{privacySeed_, static_cast<uint64_t>(step), static_cast<uint32_t>(i)},
                         mine);
     p.param.grad().zero_();
   }
@@ -443,6 +453,10 @@ TrainResult Loop::run() {
                                                                 config_.privacy->clip,
                                                                 config_.privacy->sampleRate)
                                                   : std::string()));
+  if (config_.privacy && config_.privacy->secureRng)
+    ctx_.events.message(fmt::format("{}: secure_rng: the noise and the Poisson sample are keyed from "
+                                    "the operating system; this run cannot be replayed",
+                                    ctx_.stageName));
   auto started = Clock::now();
   int64_t examplesAtStart = state_.examplesSeen;
   for (int64_t step = state_.step + 1; step <= total_ && !state_.stopped; ++step) {

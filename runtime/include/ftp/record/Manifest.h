@@ -44,6 +44,7 @@ struct PrivacyRecord {
   double sampleRate = 0;
   int64_t steps = 0;
   std::string accountant = "rdp";
+  bool secureRng = false; // noise and sampling keyed from the OS: the run cannot be replayed
 };
 
 struct Manifest {
