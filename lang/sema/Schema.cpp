@@ -214,11 +214,11 @@ Schema::Schema() {
                  "guarantee)"),
         P("sampling", T::Word).named().oneOf({"poisson"}).def("poisson")
             .doc("batch sampling; the accountant's guarantee assumes Poisson sampling"),
+        P("clipping", T::Word).named().oneOf({"flat", "per_layer"}).def("flat"),
         P("secure_rng", T::Bool).named().def("false")
             .doc("key the noise and the Poisson sample with 64 bits from the operating system "
                  "(getrandom) instead of the pipeline's seed: nobody can replay them, and the run "
-                 "is not reproducible"),
-        P("clipping", T::Word).named().oneOf({"flat", "per_layer"}).def("flat")},
+                 "is not reproducible")},
        "differentially private SGD: per-example clipping, Gaussian noise, exact accounting",
        {{"epsilon", "noise_multiplier"}}},
       // --- robustness in training ---
