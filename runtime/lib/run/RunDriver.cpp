@@ -402,7 +402,7 @@ void Driver::evaluate(const json &stage) {
   if (metrics_.contains(key))
     key = modelName + "." + key;
   recorder_->message(fmt::format("evaluate {} on {} ({} examples)", modelName, key, rows.size()));
-  json result = train::evaluateSet(*m.net, set, m.labels.size(), batch, m.labels);
+  json result = train::evaluateSet(*m.net, set, m.labels.size(), batch, m.labels, collective_.get());
   // Keep the requested metrics (plus loss and the confusion matrix, which the report plots).
   json kept = json::object();
   for (const auto &name : options.value("metrics", json::array()))
@@ -427,7 +427,7 @@ void Driver::evaluate(const json &stage) {
       train::TokenizedSet perturbed = tokenize(m, rows, maxLen, [&](size_t i) {
         return perturb(rows[i].text, rate, perturbSeed, i);
       });
-      metrics = train::evaluateSet(*m.net, perturbed, m.labels.size(), batch, m.labels);
+      metrics = train::evaluateSet(*m.net, perturbed, m.labels.size(), batch, m.labels, collective_.get());
     } else if (fn == "fgsm" || fn == "pgd") {
       if (m.net->isCausalLm())
         throw UserError("embedding attacks evaluate classifiers; this model is a language model");

@@ -352,7 +352,7 @@ void Loop::applyUpdate(int64_t step, float gradScale, float noiseStd) {
 }
 
 bool Loop::validate(int64_t step, int64_t epoch) {
-  nlohmann::json metrics = evaluateSet(ctx_.model, *ctx_.validation, ctx_.numLabels, 64, {});
+  nlohmann::json metrics = evaluateSet(ctx_.model, *ctx_.validation, ctx_.numLabels, 64, {}, ctx_.collective);
   metrics.erase("confusion");
   int64_t examples = metrics.value("examples", int64_t{0});
   metrics.erase("examples");
@@ -529,7 +529,8 @@ TrainResult train(const TrainConfig &config, TrainContext &context) {
 }
 
 nlohmann::json evaluateSet(model::TransformerModel &model, const TokenizedSet &set, size_t numLabels,
-                           int64_t batch, const std::vector<std::string> &labelNames) {
+                           int64_t batch, const std::vector<std::string> &labelNames,
+                           dist::Collective *collective) {
   torch::NoGradGuard noGrad;
   model.eval();
   bool lm = model.isCausalLm();
@@ -538,25 +539,47 @@ nlohmann::json evaluateSet(model::TransformerModel &model, const TokenizedSet &s
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](int64_t a, int64_t b) { return set.ids[a].size() < set.ids[b].size(); });
-  ClassificationMetrics classification(std::max<size_t>(numLabels, 1));
-  LanguageModelMetrics language;
-  for (size_t at = 0; at < order.size(); at += static_cast<size_t>(batch)) {
+  int64_t batches = (static_cast<int64_t>(order.size()) + batch - 1) / batch;
+  auto [firstBatch, endBatch] =
+      collective ? dist::shardOf(batches, collective->rank(), collective->size()) : std::make_pair(int64_t{0}, batches);
+  // Per batch (LM: loss sum, tokens) or per example in sorted order (label, prediction, P(label 1),
+  // loss); zeros where another rank computes, so that summing over the ranks assembles them exactly.
+  std::vector<double> results(static_cast<size_t>(lm ? 2 * batches : 4 * static_cast<int64_t>(order.size())), 0.0);
+  for (int64_t k = firstBatch; k < endBatch; ++k) {
+    size_t at = static_cast<size_t>(k * batch);
     std::vector<int64_t> indices(order.begin() + at,
                                  order.begin() + std::min(order.size(), at + static_cast<size_t>(batch)));
     Batch b = makeBatch(set, indices, lm);
     torch::Tensor logits = model.forward(b.inputIds, b.attentionMask);
     if (lm) {
       auto [sum, tokens] = languageModelLossSum(logits, b.labels);
-      language.add(sum, tokens);
+      results[2 * k] = sum;
+      results[2 * k + 1] = static_cast<double>(tokens);
       continue;
     }
     torch::Tensor losses = taskLoss(logits, b.labels, false, true);
     torch::Tensor probs = torch::softmax(logits, 1);
     torch::Tensor predicted = logits.argmax(1);
-    for (int64_t i = 0; i < b.size(); ++i)
-      classification.add(static_cast<int32_t>(b.labels[i].item<int64_t>()),
-                         static_cast<int32_t>(predicted[i].item<int64_t>()),
-                         numLabels == 2 ? probs[i][1].item<double>() : 0.0, losses[i].item<double>());
+    for (int64_t i = 0; i < b.size(); ++i) {
+      double *row = &results[4 * (at + static_cast<size_t>(i))];
+      row[0] = static_cast<double>(b.labels[i].item<int64_t>());
+      row[1] = static_cast<double>(predicted[i].item<int64_t>());
+      row[2] = numLabels == 2 ? probs[i][1].item<double>() : 0.0;
+      row[3] = losses[i].item<double>();
+    }
+  }
+  if (collective)
+    results = collective->allReduceSum(std::move(results));
+  ClassificationMetrics classification(std::max<size_t>(numLabels, 1));
+  LanguageModelMetrics language;
+  if (lm) {
+    for (int64_t k = 0; k < batches; ++k)
+      language.add(results[2 * k], static_cast<int64_t>(results[2 * k + 1]));
+  } else {
+    for (size_t e = 0; e < order.size(); ++e) {
+      const double *row = &results[4 * e];
+      classification.add(static_cast<int32_t>(row[0]), static_cast<int32_t>(row[1]), row[2], row[3]);
+    }
   }
   nlohmann::json out;
   if (lm) {

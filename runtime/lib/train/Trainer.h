@@ -63,8 +63,11 @@ TrainResult train(const TrainConfig &config, TrainContext &context);
 
 /// Classification or LM metrics of `model` on `set` (eval mode, no gradients), as a JSON object:
 /// accuracy, precision, recall, f1, macro_f1, auc, loss, confusion (classification) or loss and
-/// perplexity (LM).
+/// perplexity (LM). With `collective`, the ranks share the batches out (each computes a contiguous
+/// share of the length-sorted batches one process would form), then sum their per-example results
+/// and add them up in the one process's order: the same metrics, bit for bit, in less time.
 nlohmann::json evaluateSet(model::TransformerModel &model, const TokenizedSet &set, size_t numLabels,
-                           int64_t batch, const std::vector<std::string> &labelNames);
+                           int64_t batch, const std::vector<std::string> &labelNames,
+                           dist::Collective *collective = nullptr);
 
 } // namespace ftp::train
