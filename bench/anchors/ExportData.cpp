@@ -36,25 +36,6 @@ using nlohmann::json;
 
 namespace {
 
-/// `deidentify(names: ...)`: the checker resolved it to a file or a folder of *.txt lists; the
-/// same resolution as RunDriver's.
-std::vector<std::string> nameFiles(const json &dataset) {
-  std::vector<std::string> files;
-  for (const json &t : dataset.value("transforms", json::array())) {
-    if (t.value("fn", "") != "deidentify" || !t.contains("names") || !t["names"].is_string())
-      continue;
-    fs::path names = t["names"].get<std::string>();
-    if (fs::is_directory(names)) {
-      for (const auto &entry : fs::directory_iterator(names))
-        if (entry.path().extension() == ".txt")
-          files.push_back(entry.path().string());
-      std::sort(files.begin(), files.end());
-    } else {
-      files.push_back(names.string());
-    }
-  }
-  return files;
-}
 
 bool hashesWithoutKey(const json &dataset) {
   if (std::getenv("FTPC_DEID_KEY"))
@@ -88,7 +69,7 @@ int main(int argc, char **argv) {
                 << "FTPC_DEID_KEY, or the hashes differ from the run's (a random key per process)\n";
       return 1;
     }
-    std::vector<std::string> names = nameFiles(dataset);
+    std::vector<std::string> names = ftp::data::nameListsOf(dataset).files; // as RunDriver reads them
     ftp::data::LoadOptions options;
     options.seed = plan["options"].value("seed", uint64_t{0});
     options.threads = threads;

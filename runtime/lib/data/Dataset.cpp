@@ -196,4 +196,25 @@ LoadedDataset loadDataset(const nlohmann::json &plan, const LoadOptions &options
   }
 }
 
+NameLists nameListsOf(const nlohmann::json &plan) {
+  NameLists out;
+  for (const nlohmann::json &t : plan.value("transforms", nlohmann::json::array())) {
+    if (t.value("fn", "") != "deidentify" || !t.contains("names") || !t["names"].is_string())
+      continue;
+    std::filesystem::path names = t["names"].get<std::string>();
+    out.paths.push_back(names.string());
+    if (!std::filesystem::is_directory(names)) {
+      out.files.push_back(names.string());
+      continue;
+    }
+    std::vector<std::string> lists;
+    for (const auto &entry : std::filesystem::directory_iterator(names))
+      if (entry.path().extension() == ".txt")
+        lists.push_back(entry.path().string());
+    std::sort(lists.begin(), lists.end());
+    out.files.insert(out.files.end(), lists.begin(), lists.end());
+  }
+  return out;
+}
+
 } // namespace ftp::data

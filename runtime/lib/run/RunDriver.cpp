@@ -221,23 +221,10 @@ data::LoadedDataset &Driver::dataset(const std::string &name) {
     data::LoadOptions options;
     options.seed = seed_;
     options.threads = threads_;
-    // deidentify(names: ...): the checker resolved it to a file or a folder of *.txt lists.
-    std::vector<std::string> nameFiles;
-    for (const json &t : d.value("transforms", json::array())) {
-      if (t.value("fn", "") != "deidentify" || !t.contains("names") || !t["names"].is_string())
-        continue;
-      fs::path names = t["names"].get<std::string>();
-      if (fs::is_directory(names)) {
-        for (const auto &entry : fs::directory_iterator(names))
-          if (entry.path().extension() == ".txt")
-            nameFiles.push_back(entry.path().string());
-        std::sort(nameFiles.begin(), nameFiles.end());
-      } else {
-        nameFiles.push_back(names.string());
-      }
-      recorder_->addInput(names.string(), "data");
-    }
-    options.firstNames = &nameFiles;
+    data::NameLists names = data::nameListsOf(d);
+    for (const std::string &path : names.paths)
+      recorder_->addInput(path, "data");
+    options.firstNames = &names.files;
     // The HMAC key of `mode: hash` comes from the environment (never from the program or a
     // file that could be committed); without it, a random key per run.
     if (const char *key = std::getenv("FTPC_DEID_KEY"))

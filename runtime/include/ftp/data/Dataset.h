@@ -89,4 +89,12 @@ struct LoadedDataset {
 /// Throws DataError for bad data (unless the source says `on_error: skip`) or a bad plan.
 LoadedDataset loadDataset(const nlohmann::json &datasetPlan, const LoadOptions &options);
 
+/// The first-name lists of a dataset plan's `deidentify(names: ...)` transforms: `paths` as the
+/// checker resolved them (a file or a folder; inputs for the run record), `files` what is read
+/// (a folder's *.txt files in sorted order), for LoadOptions::firstNames.
+struct NameLists {
+  std::vector<std::string> paths, files;
+};
+NameLists nameListsOf(const nlohmann::json &datasetPlan);
+
 } // namespace ftp::data
