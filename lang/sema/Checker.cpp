@@ -477,6 +477,13 @@ void Checker::checkModel(const Stmt &stmt, CheckedPipeline &out) {
       model.lora = std::move(*layer);
     }
   }
+  // LoRA freezes the base and trains only the adapters: on random weights that learns nothing useful.
+  if (const Value *init = model.base.field("init"); init && init->text == "random" && loraCall) {
+    diagnostics_->report(loraCall->textRange, DiagKind::IncompatibleLayer, "lora", "init: random",
+                         "LoRA freezes the base model, and a random base is not worth keeping; "
+                         "train all weights (drop `lora`) or start from pretrained ones");
+    layersOk = false;
+  }
   if (ok && layersOk && !model.base.text.empty() && !model.isDecoder && !model.classifier) {
     diagnostics_->report(stmt.chain.back()->range, DiagKind::MissingArgument, "model " + model.name,
                         "a head", ": add `| classifier(labels: [...])` to fine-tune an encoder");

@@ -54,6 +54,14 @@ P onError() {
            "`fail` stops the run naming the file and line; `skip` leaves it out and counts it in the "
            "run's data report");
 }
+// Model bases: where the starting weights come from.
+P modelInit() {
+  return P("init", T::Word).named().oneOf({"pretrained", "random"}).def("pretrained")
+      .doc("`pretrained`: the folder's weights; `random`: a fresh model of the folder's config.json "
+           "and tokenizer, initialized as HuggingFace does (normal(0, initializer_range), GPT-2's "
+           "residual projections scaled by 1/sqrt(2 n_layer)) from the pipeline's seed, to train "
+           "from scratch");
+}
 P on() { return P("on", T::Word).named().oneOf({"embeddings"}).def("embeddings").doc("where the perturbation is applied"); }
 P weight() {
   return P("weight", T::Number).named().ge(0).le(1).def("0.5")
@@ -154,10 +162,12 @@ Schema::Schema() {
        "are in (0, 1) and sum to 1; parts are used as `data.train`"},
       // --- models ---
       {"encoder", Family::ModelBase,
-       {P("path", T::Path).required().doc("local HuggingFace folder: config.json, tokenizer, weights")},
+       {P("path", T::Path).required().doc("local HuggingFace folder: config.json, tokenizer, weights"),
+        modelInit()},
        "a pretrained BERT-style encoder (BERT, MiniLM, ...)"},
       {"decoder", Family::ModelBase,
-       {P("path", T::Path).required().doc("local HuggingFace folder: config.json, tokenizer, weights")},
+       {P("path", T::Path).required().doc("local HuggingFace folder: config.json, tokenizer, weights"),
+        modelInit()},
        "a pretrained GPT-2-style decoder, fine-tuned as a language model"},
       {"classifier", Family::ModelLayer,
        {P("labels", T::LabelList).required().doc("the classes, in output order; must equal the data's labels"),

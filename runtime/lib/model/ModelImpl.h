@@ -35,6 +35,12 @@ public:
   /// Draws every head parameter (both lists above) from a generator seeded with `seed`: weights
   /// N(0, 0.02), biases zero, as HF's _init_weights.
   void initHead(uint64_t seed);
+  /// Draws every parameter from a generator seeded with `seed`, as HF's _init_weights for a
+  /// model trained from scratch: Linear and Embedding weights N(0, initializer_range) (default
+  /// 0.02), biases zero, LayerNorm weight 1 and bias 0; GPT-2's residual projections (`c_proj`)
+  /// N(0, initializer_range / sqrt(2 n_layer)) as its paper and HF do; BERT's padding-token
+  /// embedding row zero.
+  void initAll(uint64_t seed);
 
   HfConfig config;
   std::vector<std::string> labels; ///< empty for a language model

@@ -45,6 +45,10 @@ public:
 
 enum class Pooling { Cls, Mean };
 
+/// Where a loaded model's weights come from: the folder's checkpoint, or a fresh draw (training
+/// from scratch; the folder then needs only config.json and the tokenizer).
+enum class StartFrom { Pretrained, Random };
+
 /// An encoder (BERT, RoBERTa) or decoder (GPT-2) with a new classification head over `labels`.
 ///  - BERT, Pooling::Cls: exactly HF's BertForSequenceClassification (pooler dense + tanh on [CLS],
 ///    dropout, `classifier`), so an export loads in transformers with the same logits. The pooler
@@ -57,12 +61,17 @@ enum class Pooling { Cls, Mean };
 ///  - GPT-2: HF's GPT2ForSequenceClassification (`score`, no bias) on the last non-padding token,
 ///    padding on the right (Pooling::Cls) or on the mean over non-padding tokens (Pooling::Mean).
 /// The head is N(0, 0.02) with zero bias, drawn from a generator seeded with `seed`.
+/// StartFrom::Random draws every weight from `seed` instead (HfModel::initAll) and reads no
+/// checkpoint.
 std::shared_ptr<TransformerModel> loadSequenceClassifier(const std::filesystem::path &dir,
                                                          const std::vector<std::string> &labels,
                                                          Pooling pooling, double dropout,
-                                                         uint64_t seed);
-/// A GPT-2 language model (LM head tied to the token embeddings).
-std::shared_ptr<TransformerModel> loadCausalLm(const std::filesystem::path &dir);
+                                                         uint64_t seed,
+                                                         StartFrom from = StartFrom::Pretrained);
+/// A GPT-2 language model (LM head tied to the token embeddings); StartFrom::Random as above.
+std::shared_ptr<TransformerModel> loadCausalLm(const std::filesystem::path &dir,
+                                               StartFrom from = StartFrom::Pretrained,
+                                               uint64_t seed = 0);
 
 struct LoraSpec {
   int64_t rank = 8;

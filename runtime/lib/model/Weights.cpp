@@ -7,6 +7,8 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
+#include <cmath>
 #include <set>
 
 namespace ftp::model {
@@ -97,6 +99,42 @@ void HfModel::initHead(uint64_t seed) {
   }
 }
 
+void HfModel::initAll(uint64_t seed) {
+  at::Generator generator = at::detail::createCPUGenerator(seed);
+  torch::NoGradGuard noGrad;
+  double range = 0.02;
+  if (config.raw.is_object() && config.raw.contains("initializer_range") &&
+      config.raw["initializer_range"].is_number())
+    range = config.raw["initializer_range"].get<double>();
+  if (!(range > 0))
+    throw ModelError(config.path.string() + ": `initializer_range` must be positive");
+  double residual = range / std::sqrt(2.0 * static_cast<double>(std::max<int64_t>(config.numLayers, 1)));
+  std::set<const void *> drawn;
+  for (const LayerRef &ref : layersOf(*this)) {
+    for (const auto &[name, param] : ref.params) {
+      at::Tensor value = param;
+      if (ref.kind == LayerKind::LayerNorm)
+        name == "weight" ? value.fill_(1.0) : value.zero_();
+      else if (name == "bias")
+        value.zero_();
+      else if (config.isGpt2() && endsWith(ref.name, "c_proj"))
+        value.normal_(0.0, residual, generator);
+      else
+        value.normal_(0.0, range, generator);
+      drawn.insert(value.unsafeGetTensorImpl());
+    }
+    if (ref.kind == LayerKind::Embedding && config.isBert() && config.padTokenId >= 0 &&
+        endsWith(ref.name, "word_embeddings"))
+      for (const auto &[name, param] : ref.params)
+        if (name == "weight" && config.padTokenId < param.size(0))
+          param[config.padTokenId].zero_();
+  }
+  for (const auto &param : named_parameters(/*recurse=*/true))
+    if (!drawn.count(param.value().unsafeGetTensorImpl()))
+      throw ModelError("internal: parameter `" + param.key() + "` belongs to no layer, so a random "
+                       "initialization would leave it zero");
+}
+
 void loadWeights(HfModel &model, const std::map<std::string, at::Tensor> &checkpoint,
                  const std::string &file, HeadSource head) {
   torch::NoGradGuard noGrad;
@@ -184,7 +222,7 @@ std::map<std::string, at::Tensor> readCheckpoint(const std::filesystem::path &di
 std::shared_ptr<TransformerModel> loadSequenceClassifier(const std::filesystem::path &dir,
                                                          const std::vector<std::string> &labels,
                                                          Pooling pooling, double dropout,
-                                                         uint64_t seed) {
+                                                         uint64_t seed, StartFrom from) {
   HfConfig config = parseHfConfig(dir);
   if (labels.size() < 2)
     throw ModelError(dir.string() + ": a classifier needs at least two labels, got " +
@@ -195,19 +233,27 @@ std::shared_ptr<TransformerModel> loadSequenceClassifier(const std::filesystem::
                                        ? makeGpt2Classifier(config, labels.size(), pooling, dropout)
                                        : makeBertClassifier(config, labels.size(), pooling, dropout);
   model->labels = labels;
-  model->initHead(seed);
-  loadWeights(*model, readCheckpoint(dir), checkpointFile(dir).string(), HeadSource::Initialise);
+  if (from == StartFrom::Random) {
+    model->initAll(seed);
+  } else {
+    model->initHead(seed);
+    loadWeights(*model, readCheckpoint(dir), checkpointFile(dir).string(), HeadSource::Initialise);
+  }
   model->eval();
   return model;
 }
 
-std::shared_ptr<TransformerModel> loadCausalLm(const std::filesystem::path &dir) {
+std::shared_ptr<TransformerModel> loadCausalLm(const std::filesystem::path &dir, StartFrom from,
+                                               uint64_t seed) {
   HfConfig config = parseHfConfig(dir);
   if (!config.isGpt2())
     throw ModelError(config.path.string() + ": model_type `" + config.modelType +
                      "` is not a causal language model (supported: `gpt2`)");
   std::shared_ptr<HfModel> model = makeGpt2LmHead(config);
-  loadWeights(*model, readCheckpoint(dir), checkpointFile(dir).string(), HeadSource::Checkpoint);
+  if (from == StartFrom::Random)
+    model->initAll(seed);
+  else
+    loadWeights(*model, readCheckpoint(dir), checkpointFile(dir).string(), HeadSource::Checkpoint);
   model->eval();
   return model;
 }

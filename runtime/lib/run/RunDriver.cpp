@@ -130,7 +130,7 @@ public:
   /// Records a failed run in the manifest (best effort: the error is what matters).
   void markFailed(const std::string &why) {
     if (recorder_) {
-      recorder_->message("error: " + why);
+      recorder_->logOnly("error: " + why); // runPlan prints it on stderr
       recorder_->finish("failed");
     }
   }
@@ -158,6 +158,9 @@ private:
   std::map<std::string, data::LoadedDataset> datasets_;
   std::map<std::string, LoadedModel> models_;
   json metrics_ = json::object();
+  /// metrics.json's key of each evaluation so far -> the (model, dataset) it evaluated.
+  std::map<std::string, std::pair<std::string, std::string>> evaluationKeys_;
+  std::string evaluationKey(const std::string &model, const json &use);
   json dataReport_ = {{"datasets", json::array()}};
   std::string pipelineHash_;
   dist::World world_;
@@ -261,8 +264,13 @@ LoadedModel &Driver::modelNamed(const std::string &name) {
     LoadedModel loaded;
     loaded.sourceDir = m.value("resolved_path", "");
     loaded.tokenizer = loadModelTokenizer(loaded.sourceDir);
+    // `init: random`: a fresh draw from the pipeline's seed (training from scratch).
+    model::StartFrom from = m.contains("base") && m["base"].is_object() &&
+                                    m["base"].value("init", "pretrained") == "random"
+                                ? model::StartFrom::Random
+                                : model::StartFrom::Pretrained;
     if (m.value("decoder", false)) {
-      loaded.net = model::loadCausalLm(loaded.sourceDir);
+      loaded.net = model::loadCausalLm(loaded.sourceDir, from, seed_);
     } else {
       const json &head = m.at("classifier");
       if (!head.is_object())
@@ -273,7 +281,7 @@ LoadedModel &Driver::modelNamed(const std::string &name) {
       model::Pooling pooling = head.value("pooling", "cls") == "mean" ? model::Pooling::Mean
                                                                      : model::Pooling::Cls;
       loaded.net = model::loadSequenceClassifier(loaded.sourceDir, loaded.labels, pooling,
-                                                 head.value("dropout", 0.1), seed_);
+                                                 head.value("dropout", 0.1), seed_, from);
     }
     if (m.contains("lora") && m["lora"].is_object()) {
       model::LoraSpec spec;
@@ -284,7 +292,10 @@ LoadedModel &Driver::modelNamed(const std::string &name) {
         spec.targets.push_back(t.get<std::string>());
       model::applyLora(*loaded.net, spec, seed_);
     }
-    recorder_->message(fmt::format("model {}: loaded {}", name, loaded.sourceDir.string()));
+    recorder_->message(from == model::StartFrom::Random
+                           ? fmt::format("model {}: initialized at random (seed {}) from {}", name,
+                                         seed_, loaded.sourceDir.string())
+                           : fmt::format("model {}: loaded {}", name, loaded.sourceDir.string()));
     return models_.emplace(name, std::move(loaded)).first->second;
   }
   throw std::runtime_error("plan has no model `" + name + "`");
@@ -372,6 +383,26 @@ void Driver::finetune(const json &stage, size_t index) {
   }
 }
 
+// metrics.json's key for an evaluation: the split's name (`test`), or the dataset's for a whole
+// dataset. When an earlier evaluation holds that key: qualified by the dataset when that one
+// evaluated another dataset (`spam.test`), by the model when another model (`base.test`), and
+// numbered when the same model is evaluated on the same data again, say after a further
+// finetune (`test#2`). Never overwritten: every evaluation keeps its numbers.
+std::string Driver::evaluationKey(const std::string &model, const json &use) {
+  const std::string dataset = use.value("dataset", ""), split = use.value("split", "");
+  std::string key = split.empty() ? dataset : split;
+  auto owner = evaluationKeys_.find(key);
+  if (owner != evaluationKeys_.end() && owner->second.second != dataset && !split.empty())
+    owner = evaluationKeys_.find(key = dataset + "." + split);
+  if (owner != evaluationKeys_.end() && owner->second.first != model)
+    owner = evaluationKeys_.find(key = model + "." + key);
+  std::string numbered = key;
+  for (int n = 2; evaluationKeys_.count(numbered); ++n)
+    numbered = key + "#" + std::to_string(n);
+  evaluationKeys_[numbered] = {model, dataset};
+  return numbered;
+}
+
 void Driver::evaluate(const json &stage) {
   const std::string modelName = stage.at("model");
   LoadedModel &m = modelNamed(modelName);
@@ -379,15 +410,24 @@ void Driver::evaluate(const json &stage) {
   const json &use = stage.at("data");
   const auto &rows = examples(use);
   int64_t batch = options.value("batch", int64_t{64});
+  // Evaluate at the length the model was fine-tuned with; before its first finetune, at that
+  // stage's length (so that before and after compare the same tokens); else 128.
   int64_t maxLen = 128;
-  // Evaluate at the length the model was fine-tuned with, when a finetune stage trained it.
-  for (const json &s : plan_["stages"])
-    if (s.value("kind", "") == "finetune" && s.value("model", "") == modelName)
-      maxLen = s["options"].value("max_len", maxLen);
+  if (m.finetuned) {
+    maxLen = m.trainedMaxLen;
+  } else {
+    for (const json &s : plan_["stages"])
+      if (s.value("kind", "") == "finetune" && s.value("model", "") == modelName) {
+        maxLen = s["options"].value("max_len", maxLen);
+        break;
+      }
+  }
+  for (const json &pm : plan_["models"]) // never past the model's position embeddings
+    if (pm.value("name", "") == modelName && pm.contains("max_positions") &&
+        pm["max_positions"].is_number_integer() && pm["max_positions"].get<int64_t>() > 0)
+      maxLen = std::min(maxLen, pm["max_positions"].get<int64_t>());
   train::TokenizedSet set = tokenize(m, rows, maxLen);
-  std::string key = use.value("split", "").empty() ? use.value("dataset", "") : use.value("split", "");
-  if (metrics_.contains(key))
-    key = modelName + "." + key;
+  std::string key = evaluationKey(modelName, use);
   recorder_->message(fmt::format("evaluate {} on {} ({} examples)", modelName, key, rows.size()));
   json result = train::evaluateSet(*m.net, set, m.labels.size(), batch, m.labels, collective_.get());
   // Keep the requested metrics (plus loss and the confusion matrix, which the report plots).
@@ -443,8 +483,11 @@ void Driver::evaluate(const json &stage) {
     kept["under"] = under;
   // Membership-inference audit: whenever a fine-tuned model is evaluated on data it was not
   // trained on, the loss-threshold attack's AUC, training examples against these (MembershipAudit.h).
-  bool heldOut = use.value("dataset", "") != m.trainedOn.value("dataset", "") ||
-                 (!use.value("split", "").empty() && use.value("split", "") != m.trainedOn.value("split", ""));
+  // (A model evaluated before any finetune has no training data: trainedOn is null.)
+  bool heldOut = m.finetuned &&
+                 (use.value("dataset", "") != m.trainedOn.value("dataset", "") ||
+                  (!use.value("split", "").empty() &&
+                   use.value("split", "") != m.trainedOn.value("split", "")));
   if (m.finetuned && heldOut && !rows.empty()) {
     train::TokenizedSet members = tokenize(m, examples(m.trainedOn), maxLen);
     json audit = train::membershipAudit(*m.net, members, set, batch, seed_);

@@ -49,6 +49,13 @@ void RunRecorder::event(const json &record) {
   metrics_.flush();
 }
 
+void RunRecorder::logOnly(const std::string &line) {
+  if (!writes_)
+    return;
+  log_ << record::utcTimestamp() << " " << line << "\n";
+  log_.flush();
+}
+
 void RunRecorder::message(const std::string &line) {
   if (!writes_)
     return;

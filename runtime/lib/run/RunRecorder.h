@@ -31,6 +31,8 @@ public:
 
   void event(const nlohmann::json &record) override;
   void message(const std::string &line) override;
+  /// A line for run.log only (what stderr already shows).
+  void logOnly(const std::string &line);
   void progress(const std::string &stage, int64_t step, int64_t total, double loss,
                 double samplesPerSecond) override;
   void progressDone() override;

@@ -414,3 +414,82 @@ TEST_F(ModelTest, Gpt2ClassifierScoresTheLastToken) {
     EXPECT_LT(maxAbsDiff(logits[i], expected), 1e-4);
   }
 }
+
+// --- training from scratch (`init: random`) ----------------------------------------------------
+
+namespace {
+/// A model folder with only config.json: `base`'s config with `changes` applied.
+fs::path configOnly(const fs::path &tmp, const fs::path &base, const nlohmann::json &changes) {
+  nlohmann::json config = nlohmann::json::parse(std::ifstream(base / "config.json"));
+  config.update(changes);
+  fs::path dir = tmp / ("config-only-" + base.filename().string());
+  fs::create_directories(dir);
+  std::ofstream(dir / "config.json") << config.dump(2);
+  return dir;
+}
+
+torch::Tensor parameterNamed(TransformerModel &model, const std::string &name) {
+  for (const auto &param : model.named_parameters(/*recurse=*/true))
+    if (param.key() == name)
+      return param.value();
+  ADD_FAILURE() << "no parameter " << name;
+  return torch::zeros({1});
+}
+} // namespace
+
+TEST_F(ModelTest, RandomGpt2FollowsHfInitialisation) {
+  // 4 layers, 64 wide, 2000 tokens: enough entries per tensor to pin each standard deviation.
+  fs::path dir = configOnly(tmp_, kData / "gpt2-tiny-random",
+                            {{"n_layer", 4}, {"n_embd", 64}, {"n_head", 4}});
+  auto model = loadCausalLm(dir, StartFrom::Random, 7); // no weights file: none is read
+  auto stdOf = [&](const std::string &name) { return parameterNamed(*model, name).std().item<double>(); };
+  double residual = 0.02 / std::sqrt(2.0 * 4);
+  EXPECT_NEAR(stdOf("transformer.wte.weight"), 0.02, 0.02 * 0.02);
+  EXPECT_NEAR(stdOf("transformer.wpe.weight"), 0.02, 0.02 * 0.05);
+  EXPECT_NEAR(stdOf("transformer.h.0.attn.c_attn.weight"), 0.02, 0.02 * 0.05);
+  EXPECT_NEAR(stdOf("transformer.h.3.mlp.c_fc.weight"), 0.02, 0.02 * 0.05);
+  EXPECT_NEAR(stdOf("transformer.h.0.attn.c_proj.weight"), residual, residual * 0.05);
+  EXPECT_NEAR(stdOf("transformer.h.3.mlp.c_proj.weight"), residual, residual * 0.05);
+  EXPECT_NEAR(parameterNamed(*model, "transformer.wte.weight").mean().item<double>(), 0.0, 1e-3);
+  for (const auto &param : model->named_parameters(/*recurse=*/true)) {
+    const std::string &name = param.key();
+    bool layerNorm = name.find(".ln_") != std::string::npos;
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0)
+      EXPECT_EQ(param.value().abs().max().item<float>(), 0.0f) << name;
+    else if (layerNorm)
+      EXPECT_TRUE(param.value().eq(1.0f).all().item<bool>()) << name;
+  }
+  // An untrained LM guesses nearly uniformly: its loss on any text is about ln(vocabulary).
+  torch::NoGradGuard noGrad;
+  torch::Tensor ids = torch::randint(0, 2000, {4, 32}, torch::kLong);
+  torch::Tensor mask = torch::ones({4, 32}, torch::kLong);
+  torch::Tensor logits = model->forward(ids, mask);
+  double loss = torch::nn::functional::cross_entropy(
+                    logits.slice(1, 0, 31).reshape({-1, 2000}), ids.slice(1, 1).reshape({-1}))
+                    .item<double>();
+  EXPECT_NEAR(loss, std::log(2000.0), 0.1);
+}
+
+TEST_F(ModelTest, RandomInitialisationIsSeededAndReadsInitializerRange) {
+  fs::path dir = configOnly(tmp_, kData / "gpt2-tiny-random", {{"initializer_range", 0.05}});
+  auto wte = [&](uint64_t seed) {
+    return parameterNamed(*loadCausalLm(dir, StartFrom::Random, seed), "transformer.wte.weight").clone();
+  };
+  torch::Tensor a = wte(1), b = wte(1), c = wte(2);
+  EXPECT_TRUE(a.equal(b));
+  EXPECT_FALSE(a.equal(c));
+  EXPECT_NEAR(a.std().item<double>(), 0.05, 0.05 * 0.05);
+  // Pretrained (the default) needs the weights the folder lacks.
+  EXPECT_NE(errorOf([&] { loadCausalLm(dir); }), "");
+}
+
+TEST_F(ModelTest, RandomBertClassifierZeroesThePaddingEmbedding) {
+  fs::path dir = configOnly(tmp_, kData / "bert-tiny-cls", {{"pad_token_id", 0}});
+  auto model = loadSequenceClassifier(dir, {"x", "y"}, Pooling::Cls, 0.1, 3, StartFrom::Random);
+  torch::Tensor words = parameterNamed(*model, "bert.embeddings.word_embeddings.weight");
+  EXPECT_EQ(words[0].abs().max().item<float>(), 0.0f);
+  EXPECT_GT(words[1].abs().max().item<float>(), 0.0f);
+  EXPECT_TRUE(parameterNamed(*model, "bert.embeddings.LayerNorm.weight").eq(1.0f).all().item<bool>());
+  EXPECT_NEAR(parameterNamed(*model, "bert.encoder.layer.0.attention.self.query.weight").std().item<double>(),
+              0.02, 0.02 * 0.2);
+}
