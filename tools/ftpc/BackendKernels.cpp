@@ -1,13 +1,15 @@
 //===- BackendKernels.cpp - `ftpc --emit=mlir|linalg|llvm|ptx` in the back end -------===//
 //
-// Which step kernels a plan needs, and their module at one stage of the lowering. The kernels are
-// those the run driver calls (ftp/Kernels/KernelModule.h): per finetune stage, the optimizer's
-// update (with the Philox noise fused in when the stage is private, plus the clipped
-// accumulation), and the FGSM/PGD step when it trains adversarially.
+// The step kernels of a plan or of a request, at one stage of the lowering. A plan is lowered to
+// its `ftp.pipeline` (PlanToFtp.h), whose finetune stages name the kernels the run driver calls
+// (ftp/Kernels/KernelModule.h): the optimizer's update (with the Philox noise fused in when the
+// stage is private, plus the clipped accumulation), and the FGSM/PGD or FreeLB step when it
+// trains adversarially. A request lists kernels directly (benchmarks, tests).
 //
 //===----------------------------------------------------------------------------------------===//
 
 #include "ftp/Kernels/KernelModule.h"
+#include "ftp/Kernels/PlanToFtp.h"
 
 #include <nlohmann/json.hpp>
 
@@ -38,7 +40,8 @@ void addOptimizer(KernelSetSpec &spec, Optimizer optimizer) {
     spec.optimizers.push_back(optimizer);
 }
 
-// The kernels a plan or a request asks for; false with the reason in `error`.
+// The kernels a request asks for; false with the reason in `error`. (A plan's come from its
+// ftp IR: PlanToFtp.h.)
 bool kernelSet(const nlohmann::json &input, KernelSetSpec &spec, std::string &chip,
                std::string &error) {
   spec = KernelSetSpec{};
@@ -46,49 +49,23 @@ bool kernelSet(const nlohmann::json &input, KernelSetSpec &spec, std::string &ch
   spec.plainUpdates = spec.noisyUpdates = spec.clipAccumulate = spec.addNoise = spec.perturbStep =
       spec.l2AscentStep = false;
   chip = input.value("chip", "sm_90");
-  bool noise = false, perturb = false, l2Ascent = false;
-  if (input.contains("stages")) { // a plan (lang/plan/Plan.h)
-    for (const auto &stage : input["stages"]) {
-      if (stage.value("kind", "") != "finetune" || !stage.contains("options"))
-        continue;
-      const auto &options = stage["options"];
-      Optimizer optimizer = Optimizer::AdamW;
-      if (options.contains("optimizer") && options["optimizer"].is_object() &&
-          !parseOptimizer(options["optimizer"].value("fn", "adamw"), optimizer)) {
-        error = "no step kernel for optimizer `" + options["optimizer"].value("fn", "") + "`";
-        return false;
-      }
-      if (optimizer == Optimizer::Sgd && options["optimizer"].value("nesterov", false)) {
-        error = "no step kernel for SGD with Nesterov momentum yet";
-        return false;
-      }
-      addOptimizer(spec, optimizer);
-      bool isPrivate = options.contains("privacy") && options["privacy"].is_object();
-      (isPrivate ? noise : spec.plainUpdates) = true;
-      const auto robustness = options.value("robustness", nlohmann::json());
-      if (robustness.is_object() && robustness.contains("adversarial") &&
-          robustness["adversarial"].is_object())
-        (robustness["adversarial"].value("fn", "") == "freelb" ? l2Ascent : perturb) = true;
+  for (const auto &name : input.value("optimizers", std::vector<std::string>{"adamw"})) {
+    Optimizer optimizer;
+    if (!parseOptimizer(name, optimizer)) {
+      error = "no step kernel for optimizer `" + name + "`";
+      return false;
     }
-  } else { // a request
-    for (const auto &name : input.value("optimizers", std::vector<std::string>{"adamw"})) {
-      Optimizer optimizer;
-      if (!parseOptimizer(name, optimizer)) {
-        error = "no step kernel for optimizer `" + name + "`";
-        return false;
-      }
-      addOptimizer(spec, optimizer);
-    }
-    noise = input.value("noise", false);
-    perturb = input.value("perturb", false);
-    l2Ascent = input.value("l2_ascent", false);
-    spec.plainUpdates = !noise;
+    addOptimizer(spec, optimizer);
   }
+  bool noise = input.value("noise", false);
+  bool perturb = input.value("perturb", false);
+  bool l2Ascent = input.value("l2_ascent", false);
+  spec.plainUpdates = !noise;
   spec.noisyUpdates = spec.clipAccumulate = noise;
   spec.perturbStep = perturb;
   spec.l2AscentStep = l2Ascent;
   if (spec.optimizers.empty() && !perturb && !l2Ascent) {
-    error = "the pipeline has no finetune stage, so it needs no step kernels";
+    error = "the request names no step kernel";
     return false;
   }
   return true;
@@ -107,6 +84,13 @@ int ftpc_emit_kernels(const char *planJson, const char *stage, char **out) {
   if (input.is_discarded()) {
     *out = copy("the kernel request is not valid JSON");
     return 1;
+  }
+  // A plan goes through the pipeline's ftp IR: the stages say which kernels they run.
+  if (input.contains("stages")) {
+    std::string text;
+    bool ok = ftp::kernels::emitPlanStage(planJson, stage, input.value("chip", "sm_90"), text);
+    *out = copy(text);
+    return ok ? 0 : 1;
   }
   KernelSetSpec spec;
   std::string chip, error;

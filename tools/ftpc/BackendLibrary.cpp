@@ -4,6 +4,8 @@
 
 #include "ftp/Support/Versions.h"
 #include "ftp/Kernels/JitStepKernels.h"
+#include "ftp/Kernels/KernelModule.h"
+#include "ftp/Kernels/PlanToFtp.h"
 #include "ftp/run/RunPlan.h"
 #include "ftp/runtime/Environment.h"
 #include "ftp/runtime/StepKernels.h"
@@ -46,6 +48,20 @@ int runPipeline(const char *planJson, const char *optionsJson) {
   run.mlirVersion = ftp::compiler::mlirVersion();
   run.libtorchVersion = ftp::runtime::libtorchVersion();
   run.blas = ftp::runtime::blasLibrary();
+  // The pipeline's ftp IR: its verifiers hold, and every finetune stage has the step kernels it
+  // runs (ftp-materialize-step-kernels), before anything is read or trained.
+  {
+    auto context = ftp::kernels::makeKernelContext();
+    std::string why;
+    if (!ftp::kernels::compilePlanToFtp(*context, planJson, why)) {
+      // A valid program this ftpc cannot execute yet is exit 3; IR the checker should have
+      // refused is a bug (2).
+      bool notImplemented = why.find("no step kernel") != std::string::npos;
+      std::cerr << "ftpc: " << (notImplemented ? "" : "internal error: ")
+                << "cannot run this pipeline: " << why << "\n";
+      return notImplemented ? 3 : 2;
+    }
+  }
   // The step kernels: compiled by MLIR (cached on disk), or LibTorch's eager operations for A/B
   // checks (--kernels=eager).
   std::unique_ptr<ftp::runtime::StepKernels> kernels;

@@ -245,13 +245,20 @@ std::string extractPtx(ModuleOp module) {
 bool emitStage(const KernelSetSpec &spec, const std::string &stage, const std::string &chip,
                std::string &out) {
   auto context = makeKernelContext();
+  OwningOpRef<ModuleOp> module = buildStepKernelModule(*context, spec);
+  return emitKernelModule(*module, stage, chip, out);
+}
+
+bool emitKernelModule(ModuleOp module, const std::string &stage, const std::string &chip,
+                      std::string &out) {
   // FreeLB's L2 step reduces over each example; the GPU lowering maps only parallel loops to
   // threads, so that kernel is left out of PTX (and said so) rather than emitted as host loops.
-  KernelSetSpec built = spec;
-  bool droppedL2 = stage == "ptx" && built.l2AscentStep;
-  if (droppedL2)
-    built.l2AscentStep = false;
-  OwningOpRef<ModuleOp> module = buildStepKernelModule(*context, built);
+  bool droppedL2 = false;
+  if (stage == "ptx")
+    if (auto l2 = module.lookupSymbol<func::FuncOp>("ftp_l2_ascent_step")) {
+      l2.erase();
+      droppedL2 = true;
+    }
   auto print = [&](Operation *op) {
     out.clear();
     llvm::raw_string_ostream os(out);
@@ -259,25 +266,25 @@ bool emitStage(const KernelSetSpec &spec, const std::string &stage, const std::s
     os << "\n";
   };
   if (stage == "mlir") {
-    print(*module);
+    print(module);
     return true;
   }
   std::string error;
-  if (!runPipeline(*module, toLinalgPipeline(), error)) {
+  if (!runPipeline(module, toLinalgPipeline(), error)) {
     out = error;
     return false;
   }
   if (stage == "linalg") {
-    print(*module);
+    print(module);
     return true;
   }
   if (stage == "llvm") {
-    if (!runPipeline(*module, cpuToLLVMPipeline(), error)) {
+    if (!runPipeline(module, cpuToLLVMPipeline(), error)) {
       out = error;
       return false;
     }
     llvm::LLVMContext llvmContext;
-    auto llvmModule = translateModuleToLLVMIR(*module, llvmContext, "ftp_step_kernels");
+    auto llvmModule = translateModuleToLLVMIR(module, llvmContext, "ftp_step_kernels");
     if (!llvmModule) {
       out = "cannot translate the step kernels to LLVM IR";
       return false;
@@ -290,13 +297,13 @@ bool emitStage(const KernelSetSpec &spec, const std::string &stage, const std::s
   if (stage == "ptx") {
 #ifdef FTPC_ENABLE_CUDA
     const char *toolkit = std::getenv("CUDA_HOME");
-    if (!runPipeline(*module, gpuToPtxPipeline(chip.empty() ? "sm_90" : chip,
+    if (!runPipeline(module, gpuToPtxPipeline(chip.empty() ? "sm_90" : chip,
                                                toolkit && *toolkit ? toolkit : "/usr/local/cuda"),
                      error)) {
       out = error;
       return false;
     }
-    out = extractPtx(*module);
+    out = extractPtx(module);
     if (droppedL2)
       out = "// ftp_l2_ascent_step (FreeLB) runs on the CPU only: its per-example reductions have "
             "no GPU lowering yet\n" + out;

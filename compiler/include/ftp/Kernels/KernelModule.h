@@ -79,4 +79,9 @@ std::string extractPtx(mlir::ModuleOp module);
 bool emitStage(const KernelSetSpec &spec, const std::string &stage, const std::string &chip,
                std::string &out);
 
+/// The same for a module that already holds step kernels (and no other ops that need lowering):
+/// `mlir` prints it as it is; the other stages lower it in place.
+bool emitKernelModule(mlir::ModuleOp module, const std::string &stage, const std::string &chip,
+                      std::string &out);
+
 } // namespace ftp::kernels

@@ -16,7 +16,10 @@ def Ftp_Dialect : Dialect {
   let cppNamespace = "::ftp";
   let summary = "Fine-tuning pipelines and their fused per-step numeric kernels";
   let description = [{
-    The `ftp` dialect is what the ftpc compiler lowers a `.ftp` pipeline to. Its step-math ops
+    The `ftp` dialect is what the ftpc compiler lowers a `.ftp` pipeline to. Its structure ops
+    (`ftp.pipeline`, `ftp.dataset`, `ftp.model`, `ftp.finetune`, `ftp.evaluate`, `ftp.export`)
+    hold the checked program: what is trained on what, in which order, with which resolved
+    options; `ftp-materialize-step-kernels` gives every fine-tuning the kernels it runs. Its step-math ops
     describe the memory-bound work that eager frameworks run as many small kernels (per-sample
     gradient clipping, Gaussian noise, optimizer updates, embedding perturbations); ftpc's passes
     fuse them per parameter group and lower them through `linalg` to LLVM (CPU) or NVVM (GPU).

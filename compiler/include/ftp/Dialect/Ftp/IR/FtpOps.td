@@ -221,4 +221,7 @@ def Ftp_L2AscentStepOp : Ftp_Op<"l2_ascent_step", [Pure, AllTypesMatch<["delta",
   let hasVerifier = 1;
 }
 
+// The structure of a pipeline (datasets, models, stages), in its own file.
+include "ftp/Dialect/Ftp/IR/FtpPipelineOps.td"
+
 #endif // FTP_DIALECT_FTP_IR_FTPOPS_TD

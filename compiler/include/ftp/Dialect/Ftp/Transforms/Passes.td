@@ -42,4 +42,19 @@ def FtpApproximateMath : Pass<"ftp-approximate-math"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def FtpMaterializeStepKernels : Pass<"ftp-materialize-step-kernels", "mlir::ModuleOp"> {
+  let summary = "Add the step kernels every ftp.finetune runs, and name them in its `kernels`";
+  let description = [{
+    A pipeline lowered from the checked program (`ftp.pipeline`) says what each fine-tuning does
+    (optimizer, DP-SGD, adversarial training) but holds no numeric code. This pass adds to the
+    module, once each, the step-kernel functions the stages run (ftp/Kernels/KernelModule.h: the
+    optimizer's update, with Philox noise fused in for a private stage, the clipped accumulation,
+    the FGSM/PGD or FreeLB perturbation step) and records them in each stage's `kernels`, which
+    the stage's verifier then checks. A stage no kernel exists for (SGD with Nesterov momentum)
+    is an error at that stage. Functions already in the module are kept.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
+                           "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect"];
+}
+
 #endif // FTP_DIALECT_FTP_TRANSFORMS_PASSES_TD
