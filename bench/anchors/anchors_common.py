@@ -74,9 +74,11 @@ def load_model_and_tokenizer(job):
             self.dropout = torch.nn.Dropout(job["head_dropout"])
             self.classifier = torch.nn.Linear(self.encoder.config.hidden_size, len(labels))
 
-        def forward(self, input_ids=None, attention_mask=None, labels=None):
+        def forward(self, input_ids=None, attention_mask=None, labels=None, **encoder_inputs):
+            # encoder_inputs: Opacus passes explicit position_ids and token_type_ids.
             from transformers.modeling_outputs import SequenceClassifierOutput
-            h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            h = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                             **encoder_inputs).last_hidden_state
             m = attention_mask.unsqueeze(-1).to(h.dtype)
             pooled = (h * m).sum(1) / m.sum(1).clamp_min(1e-9)
             logits = self.classifier(self.dropout(pooled))

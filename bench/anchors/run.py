@@ -12,13 +12,16 @@ SpamAssassin sample of examples/spam/, as
       `opacus-ghost`  Opacus DP-SGD, ghost clipping                     (opacus_dp.py)
   (c) `ftpc`          `ftpc run`, non-private
   (d) `ftpc-dp`       `ftpc run`, DP-SGD (ghost clipping)
+  (e) `ftpc-nodp`     `ftpc run`, (d)'s job without `privacy`: same LoRA, batch, micro-batches
+                      and length, a fixed-size shuffled batch instead of a Poisson one; (d) / (e)
+                      is DP-SGD's cost on the spam example's own configuration (issue 7)
 and the optimizer step alone (`optimizer`): ftpc's fused update (`ftpc bench update`) against
 torch.optim.AdamW with foreach=True and fused=True on MiniLM's parameter count (optimizer_step.py).
 
 The job. `--size example` is examples/spam/spam.ftp (2000 mails, split 70/10/20; full fine-tuning,
 max_len 128, batch 16, 2 epochs, AdamW lr 1e-4) and spam_private.ftp (the same data; LoRA rank 4
-on query and value plus the head, max_len 64, DP-SGD epsilon 8, delta 1e-5, clip 1, expected
-batch 128 in micro-batches of 32, 3 epochs, lr 3e-3) without validation, checkpoints, perturbed
+on query and value plus a mean-pooling head, max_len 64, DP-SGD epsilon 8, delta 1e-5, clip 1,
+expected batch 128 in micro-batches of 32, 3 epochs, lr 1e-3) without validation, checkpoints, perturbed
 evaluation and export: run.py writes these pipelines into the work folder and checks that their
 data, model and fine-tuning options compile to exactly the examples' plan (when an example
 changes, SIZES below must follow, or run.py stops). `--size tiny` (50 mails, max_len 64, one
@@ -60,7 +63,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-TOOLS = ("hf", "opacus-hooks", "opacus-ghost", "ftpc", "ftpc-dp", "optimizer")
+TOOLS = ("hf", "opacus-hooks", "opacus-ghost", "ftpc", "ftpc-dp", "ftpc-nodp", "optimizer")
 
 # The two jobs per size. `example` must compile to examples/spam/*.ftp's plan (checked).
 MINILM_LORA = "rank: 4, alpha: 8, targets: [query, value]"
@@ -68,14 +71,14 @@ SIZES = {
     "example": {"sample": 2000, "optimizer_repeats": 10,
                 "plain": {"epochs": 2, "batch": 16, "accumulate": 1, "max_len": 128, "lr": "1e-4",
                           "lora": None},
-                "private": {"epochs": 3, "batch": 128, "accumulate": 4, "max_len": 64, "lr": "3e-3",
-                            "lora": MINILM_LORA}},
+                "private": {"epochs": 3, "batch": 128, "accumulate": 4, "max_len": 64, "lr": "1e-3",
+                            "lora": MINILM_LORA, "pooling": "mean"}},
     # 35 training mails; DP expected batch 7 divides them, so Opacus's 1/len(loader) is ftpc's q.
     "tiny": {"sample": 50, "optimizer_repeats": 3,
              "plain": {"epochs": 1, "batch": 5, "accumulate": 1, "max_len": 64, "lr": "1e-4",
                        "lora": None},
-             "private": {"epochs": 1, "batch": 7, "accumulate": 2, "max_len": 64, "lr": "3e-3",
-                         "lora": MINILM_LORA}},
+             "private": {"epochs": 1, "batch": 7, "accumulate": 2, "max_len": 64, "lr": "1e-3",
+                         "lora": MINILM_LORA, "pooling": "mean"}},
 }
 
 PIPELINE = """\
@@ -92,7 +95,7 @@ pipeline {name} {{
     | sample(n: {sample}, stratify: label)
     | split(train: 0.7, val: 0.1, test: 0.2, stratify: label)
 
-  model clf = encoder("all-MiniLM-L6-v2"){lora} | classifier(labels: [ham, spam])
+  model clf = encoder("all-MiniLM-L6-v2"){lora} | classifier(labels: [ham, spam]{pooling})
 
   finetune clf on mail.train {{
     epochs {epochs}
@@ -188,16 +191,18 @@ def write_pipelines(work, size, ftpc, fixtures):
                 f'output_root = "runs"\ncache_dir = "{os.path.join(os.path.dirname(work), "ftpc-cache")}"\n')
     files = {}
     for kind, example, name in (("plain", "spam", "spam_bench"),
-                                ("private", "spam_private", "spam_private_bench")):
-        job = spec[kind]
+                                ("private", "spam_private", "spam_private_bench"),
+                                ("private_nodp", "spam_private", "spam_private_nodp_bench")):
+        job = spec["private" if kind == "private_nodp" else kind]
         accumulate = f"    accumulate {job['accumulate']}\n" if job["accumulate"] > 1 else ""
         privacy = ("    privacy dp_sgd(epsilon: 8, delta: 1e-5, clip: 1.0)\n"
-                   if kind == "private" else "")
+                   if kind == "private" else "")  # private_nodp: the private job without DP
         lora = f" | lora({job['lora']})" if job["lora"] else ""
+        pooling = f", pooling: {job['pooling']}" if job.get("pooling") else ""
         path = os.path.join(work, name + ".ftp")
         with open(path, "w") as f:
             f.write(PIPELINE.format(size=size, example=example, name=name, sample=spec["sample"],
-                                    accumulate=accumulate, privacy=privacy, lora=lora,
+                                    accumulate=accumulate, privacy=privacy, lora=lora, pooling=pooling,
                                     **{k: job[k] for k in ("epochs", "batch", "max_len", "lr")}))
         files[kind] = path
     plans = {kind: emit_plan(ftpc, path) for kind, path in files.items()}
@@ -442,11 +447,13 @@ LABELS = {"hf": ("(a) HF Trainer", "non-private"),
           "opacus-hooks": ("(b) Opacus, hooks", "DP-SGD, per-sample gradients"),
           "opacus-ghost": ("(b) Opacus, ghost", "DP-SGD, ghost clipping"),
           "ftpc": ("(c) ftpc", "non-private"),
-          "ftpc-dp": ("(d) ftpc", "DP-SGD, ghost clipping")}
-PRIVATE = ("opacus-hooks", "opacus-ghost", "ftpc-dp")
+          "ftpc-dp": ("(d) ftpc", "DP-SGD, ghost clipping"),
+          "ftpc-nodp": ("(e) ftpc", "non-private, (d)'s job without DP")}
+PRIVATE = ("opacus-hooks", "opacus-ghost", "ftpc-dp", "ftpc-nodp")  # run the private job
 RATIOS = (("ftpc", "hf", "ftpc / HF Trainer"),
           ("ftpc-dp", "opacus-hooks", "ftpc DP / Opacus hooks"),
-          ("ftpc-dp", "opacus-ghost", "ftpc DP / Opacus ghost"))
+          ("ftpc-dp", "opacus-ghost", "ftpc DP / Opacus ghost"),
+          ("ftpc-dp", "ftpc-nodp", "ftpc DP / ftpc non-private, same job"))
 
 
 def fmt(value, pattern="{:.3f}"):
@@ -462,7 +469,8 @@ def markdown(report):
                  f"{m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; load average "
                  f"{m['load_average']:.1f} at the start, {report['load_average_end']:.1f} at the end; "
                  f"{report['date']}.")
-    tools = [t for t in ("hf", "ftpc", "opacus-hooks", "opacus-ghost", "ftpc-dp") if t in s]
+    tools = [t for t in ("hf", "ftpc", "opacus-hooks", "opacus-ghost", "ftpc-dp", "ftpc-nodp")
+             if t in s]
     if tools:
         lines.append("")
         lines.append("| run | training | samples/s | peak RSS MiB | test accuracy | test F1 | ε (δ) | σ, q, steps |")
@@ -577,8 +585,8 @@ def main():
                 job = dict(jobs["private"], grad_sample_mode=tool.split("-")[1])
                 r = run_anchor(python, "opacus_dp.py", job, work, name, args.threads)
             else:
-                r = run_ftpc(ftpc, files["private" if tool == "ftpc-dp" else "plain"], work, name,
-                             args.threads, exported)
+                pipeline = {"ftpc-dp": "private", "ftpc-nodp": "private_nodp"}.get(tool, "plain")
+                r = run_ftpc(ftpc, files[pipeline], work, name, args.threads, exported)
             log(f"  {r['samples_per_s']:.2f} samples/s, {r['peak_rss_mib']:.0f} MiB, "
                 f"accuracy {r['test']['accuracy']:.4f}, F1 {r['test']['f1']:.4f}"
                 + (f", epsilon {r['epsilon']:.3f}" if r.get("epsilon") is not None else ""))
