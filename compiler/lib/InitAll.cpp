@@ -53,6 +53,9 @@ void ftp::registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
   mlir::registerGPUDialectTranslation(registry);
+  // gpu.binary / gpu.launch_func to LLVM IR (the embedded PTX and the mgpu* launch calls), for
+  // ftp-gpu-bundle's host objects.
+  mlir::gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
   mlir::registerNVVMDialectTranslation(registry);
   mlir::NVVM::registerNVVMTargetInterfaceExternalModels(registry);
 }

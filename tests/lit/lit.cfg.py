@@ -16,6 +16,7 @@ config.test_exec_root = os.path.join(config.ftpc_obj_root, "tests", "lit")
 tools = {
     "ftpc": os.path.join(config.ftpc_tools_dir, "ftpc", "ftpc"),
     "ftp-opt": os.path.join(config.ftpc_tools_dir, "ftp-opt", "ftp-opt"),
+    "ftp-gpu-bundle": os.path.join(config.ftpc_tools_dir, "ftp-gpu-bundle", "ftp-gpu-bundle"),
     "FileCheck": os.path.join(config.llvm_tools_dir, "FileCheck"),
     "not": os.path.join(config.llvm_tools_dir, "not"),
     "split-file": os.path.join(config.llvm_tools_dir, "split-file"),
@@ -29,6 +30,7 @@ config.substitutions.append(
     ("%expect_exit", config.python_executable + " " +
      os.path.join(config.test_source_root, "Inputs", "expect_exit.py")))
 config.substitutions.append(("%src_root", config.ftpc_src_root))
+config.substitutions.append(("%cxx", config.cxx))  # the compiler that built ftpc
 config.substitutions.append(("%fixtures", config.fixtures_dir))
 
 # Keep tests hermetic: no colors, no user configuration leaking in.
@@ -41,6 +43,8 @@ for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
 if config.ptxas and os.path.exists(config.ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", config.ptxas))
+if os.path.exists(tools["ftp-gpu-bundle"]):  # built with the GPU code path
+    config.available_features.add("gpu-bundle")
 for fixture, marker in {
     "spam-assassin": "spam-assassin/.ready",
     "minilm": "all-MiniLM-L6-v2/.ready",
