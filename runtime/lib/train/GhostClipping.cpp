@@ -53,6 +53,9 @@ struct State {
   std::vector<torch::Tensor> params;
   std::vector<torch::Tensor> squared;     // [B] float64 per parameter: squared per-example norms
   std::vector<torch::Tensor> clipFactors; // [B] float32 per parameter (per-layer pass 2)
+  // Flat clipping by book-keeping: pass 1 keeps every use's output gradient, so that the clipped
+  // sum is built from them once the norms are known, without a second backward pass.
+  bool keepOutputGradients = false;
   std::string failure;
 };
 
@@ -121,8 +124,9 @@ void addSquaredNorms(State &s, LayerState &layer) {
     }
     s.squared[index] += sq.to(torch::kFloat64).clamp_min(0);
   }
-  for (size_t u : layer.uses)
-    s.uses[u].grad = torch::Tensor();
+  if (!s.keepOutputGradients)
+    for (size_t u : layer.uses)
+      s.uses[u].grad = torch::Tensor();
 }
 
 /// Per-layer pass 2: adds sum_i clip_{i,t} grad_{i,t} of one use to every trainable tensor's
@@ -421,7 +425,9 @@ ClippedBatch ghostClippedGradients(model::TransformerModel &model, const Batch &
   if (s.lowest.empty()) // the loss needs a gradient but reaches no trainable tensor
     return fallBack("the loss reaches no layer with a trainable tensor");
   torch::Tensor total = losses.sum();
-  runPass(s, Phase::Norms, total, /*retainGraph=*/true);
+  // Flat: one backward pass; the graph can go as it runs. Per layer: pass 2 walks it again.
+  s.keepOutputGradients = !perLayer;
+  runPass(s, Phase::Norms, total, /*retainGraph=*/perLayer);
   for (const LayerState &layer : s.layers)
     if (layer.arrived != layer.uses.size() && s.failure.empty())
       s.failure = "a layer's output gradient never arrived";
@@ -433,10 +439,17 @@ ClippedBatch ghostClippedGradients(model::TransformerModel &model, const Batch &
   ClippedBatch out{squared.sqrt(), losses.detach(), true, ""};
 
   if (!perLayer) {
+    // Book-keeping (Bu et al. 2023): with every example's factor known, each tensor's clipped sum
+    // sum_i clip_i grad_i comes from its layer's inputs and the output gradients pass 1 kept,
+    // one product per tensor, instead of backpropagating sum_i clip_i loss_i a second time.
     torch::Tensor factors = (clip / (out.norms + 1e-6)).clamp_max(1.0).to(torch::kFloat32);
     setGrads(s.params, {});
-    // Pass 2: the clipped sum is the gradient of sum_i clip_i * loss_i.
-    (losses * factors).sum().backward();
+    s.clipFactors.assign(s.params.size(), factors);
+    for (LayerState &layer : s.layers)
+      for (size_t u : layer.uses) {
+        addClippedGradient(s, layer, s.uses[u], s.uses[u].grad);
+        s.uses[u].grad = torch::Tensor();
+      }
     return out;
   }
   // Pass 2 (per layer): the hooks add each tensor's clipped sum to its .grad().
