@@ -63,12 +63,9 @@ Attribute toAttribute(Builder &b, const json &value) {
 
 ArrayAttr strings(Builder &b, const json &values) {
   SmallVector<StringRef> out;
-  std::vector<std::string> keep;
   for (const json &v : values)
     if (v.is_string())
-      keep.push_back(v.get<std::string>());
-  for (const std::string &s : keep)
-    out.push_back(s);
+      out.push_back(v.get_ref<const std::string &>());
   return b.getStrArrayAttr(out);
 }
 

@@ -59,8 +59,7 @@ void RunRecorder::logOnly(const std::string &line) {
 void RunRecorder::message(const std::string &line) {
   if (!writes_)
     return;
-  log_ << record::utcTimestamp() << " " << line << "\n";
-  log_.flush();
+  logOnly(line);
   if (!quiet_)
     progress_.message("ftpc: " + line);
 }

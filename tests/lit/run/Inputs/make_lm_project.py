@@ -55,15 +55,18 @@ finetune = """  finetune lm on {data}.train {{
     }}
   }}
 """
+# Both pipelines read the same data, split the same way (same seed), so their test parts agree.
+DATA = """\
+  data notes = jsonl("notes.jsonl", text: "text") | split(train: 0.8, val: 0.1, test: 0.1, stratify: none)
+  data menu = jsonl("menu.jsonl", text: "text") | split(train: 0.5, val: 0.25, test: 0.25, stratify: none)
+"""
 with open(os.path.join(args.dir, "lm.ftp"), "w") as out:
     out.write(f"""ftp 0.1
 
 pipeline lm {{
   seed 3
 
-  data notes = jsonl("notes.jsonl", text: "text") | split(train: 0.8, val: 0.1, test: 0.1, stratify: none)
-  data menu = jsonl("menu.jsonl", text: "text") | split(train: 0.5, val: 0.25, test: 0.25, stratify: none)
-
+{DATA}
   model lm = decoder("mail-gpt2", init: random)
 
   evaluate lm on notes.test {{ metrics perplexity }}
@@ -83,9 +86,7 @@ with open(os.path.join(args.dir, "reload.ftp"), "w") as out:
 pipeline reload {{
   seed 3
 
-  data notes = jsonl("notes.jsonl", text: "text") | split(train: 0.8, val: 0.1, test: 0.1, stratify: none)
-  data menu = jsonl("menu.jsonl", text: "text") | split(train: 0.5, val: 0.25, test: 0.25, stratify: none)
-
+{DATA}
   model lm = decoder("{os.path.join(os.path.abspath(args.dir), "out", "lm")}")
 
   evaluate lm on menu.test {{ metrics perplexity, loss }}

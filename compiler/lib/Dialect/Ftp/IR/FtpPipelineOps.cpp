@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------------------------===//
 
 #include "ftp/Dialect/Ftp/IR/FtpOps.h"
+#include "ftp/Kernels/KernelModule.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -115,7 +116,11 @@ llvm::SmallVector<std::string> FinetuneOp::requiredKernels(std::string *why) {
     return kernels;
   }
   bool isPrivate = static_cast<bool>(getPrivacy());
-  kernels.push_back("ftp_update_" + getOptimizer().str() + (isPrivate ? "_noise" : ""));
+  StringRef name = getOptimizer();
+  auto optimizer = name == "adamw" ? kernels::Optimizer::AdamW
+                   : name == "adam" ? kernels::Optimizer::Adam
+                                    : kernels::Optimizer::Sgd;
+  kernels.push_back(kernels::updateKernelName(optimizer, isPrivate));
   if (isPrivate)
     kernels.push_back("ftp_clip_accumulate");
   if (auto adversarial = getAdversarial())
