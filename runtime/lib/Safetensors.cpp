@@ -2,6 +2,8 @@
 
 #include "ftp/runtime/Safetensors.h"
 
+#include "ftp/record/Files.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -9,7 +11,6 @@
 #include <cstring>
 #include <fcntl.h>
 #include <limits>
-#include <random>
 #include <set>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -399,72 +400,6 @@ std::optional<std::string> serializeSafetensors(const std::vector<TensorToWrite>
   return out;
 }
 
-bool writeFileAtomically(const std::string &path, std::string_view contents, std::string *error) {
-  auto fail = [&](const std::string &what) {
-    if (error)
-      *error = "cannot write `" + path + "`: " + what + ": " + std::strerror(errno);
-    return false;
-  };
-  std::string folder = ".";
-  std::string base = path;
-  if (auto slash = path.rfind('/'); slash != std::string::npos) {
-    folder = slash == 0 ? "/" : path.substr(0, slash);
-    base = path.substr(slash + 1);
-  }
-  std::random_device random;
-  std::string temp;
-  int fd = -1;
-  for (int attempt = 0; attempt < 16 && fd < 0; ++attempt) {
-    temp = (folder == "/" ? "" : folder) + "/." + base + ".tmp." + std::to_string(getpid()) + "." +
-           std::to_string(random());
-    fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0 && errno != EEXIST)
-      break;
-  }
-  if (fd < 0)
-    return fail("cannot create a temporary file in `" + folder + "`");
-  size_t written = 0;
-  while (written < contents.size()) {
-    ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      int saved = errno;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      errno = saved;
-      return fail("write");
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    int saved = errno;
-    ::close(fd);
-    ::unlink(temp.c_str());
-    errno = saved;
-    return fail("fsync");
-  }
-  if (::close(fd) != 0) {
-    int saved = errno;
-    ::unlink(temp.c_str());
-    errno = saved;
-    return fail("close");
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    int saved = errno;
-    ::unlink(temp.c_str());
-    errno = saved;
-    return fail("rename");
-  }
-  // Make the rename itself durable.
-  int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
-  return true;
-}
-
 bool writeSafetensors(const std::string &path, const std::vector<TensorToWrite> &tensors,
                       const std::map<std::string, std::string> &metadata, std::string *error) {
   std::string problem;
@@ -474,7 +409,12 @@ bool writeSafetensors(const std::string &path, const std::vector<TensorToWrite> 
       *error = path + ": " + problem;
     return false;
   }
-  return writeFileAtomically(path, *contents, error);
+  std::string why;
+  if (record::writeFileAtomically(path, *contents, &why))
+    return true;
+  if (error)
+    *error = "cannot write `" + path + "`: " + why;
+  return false;
 }
 
 } // namespace ftp::runtime

@@ -9,10 +9,13 @@
 
 #include "model/ModelImpl.h"
 
+#include "ftp/record/Files.h"
 #include "ftp/runtime/Checkpoint.h"
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <random>
 
@@ -61,7 +64,7 @@ void writeText(const fs::path &path, const std::string &text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
   if (!out.flush())
-    throw ModelError(path.string() + ": cannot write");
+    throw record::WriteError(path.string() + ": cannot write: " + std::strerror(errno));
 }
 
 /// Replaces `outDir` by `tmp` (a sibling): an existing export is moved aside first and removed
@@ -103,12 +106,12 @@ void exportHf(TransformerModel &base, const fs::path &sourceDir, const fs::path 
     std::string error;
     if (!runtime::saveSafetensors((tmp / "model.safetensors").string(),
                                   exportTensors(*model, mergeLora), {{"format", "pt"}}, &error))
-      throw ModelError(error);
+      throw record::WriteError(outDir.string() + ": cannot write the export: " + error);
     moveIntoPlace(tmp, outDir);
   } catch (const fs::filesystem_error &e) {
     std::error_code ec;
     fs::remove_all(tmp, ec);
-    throw ModelError(outDir.string() + ": cannot write the export: " + e.what());
+    throw record::WriteError(outDir.string() + ": cannot write the export: " + e.code().message());
   } catch (...) {
     std::error_code ec;
     fs::remove_all(tmp, ec);

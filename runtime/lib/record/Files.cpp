@@ -2,6 +2,7 @@
 
 #include "ftp/record/Files.h"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -187,6 +188,22 @@ std::string treeHash(const std::vector<std::string> &names, const std::vector<st
   return digest.finishHex();
 }
 
+std::string describeWriteFailure(const std::string &path, int errnum, uint64_t bytes) {
+  std::string why = std::strerror(errnum);
+  if (errnum != ENOSPC && errnum != EDQUOT)
+    return why;
+  // The nearest existing folder: the file (or its temporary folder) may be gone already.
+  fs::path folder = fs::path(path).parent_path();
+  std::error_code ec;
+  while (!folder.empty() && !fs::is_directory(folder, ec))
+    folder = folder.parent_path();
+  fs::space_info space = fs::space(folder.empty() ? fs::path(".") : folder, ec);
+  auto mb = [](uint64_t n) { return fmt::format("{:.1f} MB", static_cast<double>(n) / 1e6); };
+  if (ec)
+    return fmt::format("{} ({} to write)", why, mb(bytes));
+  return fmt::format("{} ({} to write, {} free there)", why, mb(bytes), mb(space.available));
+}
+
 bool writeFileAtomically(const std::string &path, std::string_view contents, std::string *error) {
   auto fail = [&](const std::string &why) {
     if (error)
@@ -207,17 +224,23 @@ bool writeFileAtomically(const std::string &path, std::string_view contents, std
         ::unlink(temp.c_str());
     }
   } cleanup{temp, renamed};
+  // The free space is measured once the partial file is gone, so that it is what a retry has.
+  auto failWriting = [&](int errnum) {
+    (void)::ftruncate(file.fd, 0); // its blocks are freed only when it is empty or closed
+    ::unlink(temp.c_str());
+    return fail(describeWriteFailure(path, errnum, contents.size()));
+  };
   ::fchmod(file.fd, 0644); // mkstemp creates 0600; records are for everyone to read
   for (size_t done = 0; done < contents.size();) {
     ssize_t n = ::write(file.fd, contents.data() + done, contents.size() - done);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
-      return fail(std::strerror(errno));
+      return failWriting(errno);
     done += static_cast<size_t>(n);
   }
   if (::fsync(file.fd) != 0)
-    return fail(std::strerror(errno));
+    return failWriting(errno);
   if (::rename(temp.c_str(), path.c_str()) != 0)
     return fail(std::strerror(errno));
   renamed = true;

@@ -20,6 +20,7 @@
 #include "train/Trainer.h"
 #include "model/TransformerModel.h"
 #include "ftp/data/Dataset.h"
+#include "ftp/record/Files.h"
 #include "ftp/runtime/ContentHash.h"
 #include "ftp/runtime/Tokenizer.h"
 
@@ -167,6 +168,14 @@ private:
   std::unique_ptr<dist::Collective> collective_;
 
 public:
+  /// After an output that could not be written: where the run's records are, and how to go on.
+  std::string afterWriteError() const {
+    if (runDir_.empty() || !recorder_)
+      return "";
+    return fmt::format("ftpc: note: what the run wrote before is kept in {}; once there is room, "
+                       "`ftpc run {} --resume {}` goes on from its last checkpoint\n",
+                       runDir_.string(), plan_.value("file", std::string("FILE")), runDir_.string());
+  }
   /// "rank 1 of 2: " in a data-parallel run, so that each process's error says which it is.
   std::string errorPrefix() const {
     return world_.distributed() ? fmt::format("rank {} of {}: ", world_.rank, world_.size) : "";
@@ -206,8 +215,9 @@ void Driver::prepareRunDir() {
       runDir_ = base / fmt::format("{}-{}", id, n);
   }
   bool writes = world_.rank == 0;
-  if (writes)
-    fs::create_directories(runDir_);
+  std::error_code ec;
+  if (writes && (fs::create_directories(runDir_, ec), ec))
+    throw record::WriteError(fmt::format("cannot create the run directory {}: {}", runDir_.string(), ec.message()));
   // The run directory is the one rank 0 chose (the default name has the time in it).
   if (collective_)
     runDir_ = collective_->fromRankZero("run_dir", runDir_.string());
@@ -580,7 +590,7 @@ int runPlan(const std::string &planJson, const RunOptions &options, runtime::Ste
     return 2;
   }
   Driver driver(std::move(plan), options, kernels);
-  std::string userError;
+  std::string userError, note;
   try {
     return driver.run();
   } catch (const UserError &e) {
@@ -595,6 +605,10 @@ int runPlan(const std::string &planJson, const RunOptions &options, runtime::Ste
     userError = e.what();
   } catch (const dist::DistributedError &e) {
     userError = e.what(); // already names the rank
+  } catch (const record::WriteError &e) {
+    // A full disk or an unwritable folder: the environment's error (exit 1), not a bug.
+    userError = e.what();
+    note = driver.afterWriteError();
   } catch (const std::exception &e) {
     std::cerr << "ftpc: internal error: " << driver.errorPrefix() << e.what() << "\n";
     try {
@@ -605,7 +619,7 @@ int runPlan(const std::string &planJson, const RunOptions &options, runtime::Ste
   }
   if (userError.rfind("rank ", 0) != 0)
     userError = driver.errorPrefix() + userError;
-  std::cerr << "ftpc: error: " << userError << "\n";
+  std::cerr << "ftpc: error: " << userError << "\n" << note;
   try {
     driver.markFailed(userError);
   } catch (...) {

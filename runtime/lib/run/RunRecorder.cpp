@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
 namespace ftp::run {
@@ -18,7 +20,18 @@ using nlohmann::json;
 static void writeAtomically(const fs::path &path, const std::string &text) {
   std::string error;
   if (!record::writeFileAtomically(path.string(), text, &error))
-    throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), error));
+    throw record::WriteError(fmt::format("cannot write {}: {}", path.string(), error));
+}
+
+// metrics.jsonl and run.log are appended line by line; a line the disk refused must stop the run
+// with the reason rather than be dropped.
+static void checkAppended(std::ofstream &stream, const fs::path &path, size_t bytes) {
+  if (stream)
+    return;
+  int errnum = errno;
+  stream.clear();
+  throw record::WriteError(
+      fmt::format("cannot write {}: {}", path.string(), record::describeWriteFailure(path.string(), errnum, bytes)));
 }
 
 RunRecorder::RunRecorder(fs::path runDir, const RunOptions &options, bool append, bool writes)
@@ -30,7 +43,8 @@ RunRecorder::RunRecorder(fs::path runDir, const RunOptions &options, bool append
   metrics_.open(dir_ / "metrics.jsonl", std::ios::out | mode);
   log_.open(dir_ / "run.log", std::ios::out | mode);
   if (!metrics_ || !log_)
-    throw std::runtime_error(fmt::format("cannot write to the run directory {}", dir_.string()));
+    throw record::WriteError(fmt::format("cannot write to the run directory {}: {}", dir_.string(),
+                                         std::strerror(errno)));
   manifest_.ftpcVersion = options.ftpcVersion;
   manifest_.mlirVersion = options.mlirVersion;
   manifest_.libtorchVersion = options.libtorchVersion;
@@ -45,15 +59,19 @@ RunRecorder::RunRecorder(fs::path runDir, const RunOptions &options, bool append
 void RunRecorder::event(const json &record) {
   if (!writes_)
     return;
-  metrics_ << record.dump() << "\n";
+  std::string line = record.dump() + "\n";
+  metrics_ << line;
   metrics_.flush();
+  checkAppended(metrics_, dir_ / "metrics.jsonl", line.size());
 }
 
 void RunRecorder::logOnly(const std::string &line) {
   if (!writes_)
     return;
-  log_ << record::utcTimestamp() << " " << line << "\n";
+  std::string text = record::utcTimestamp() + " " + line + "\n";
+  log_ << text;
   log_.flush();
+  checkAppended(log_, dir_ / "run.log", text.size());
 }
 
 void RunRecorder::message(const std::string &line) {
@@ -163,7 +181,7 @@ void RunRecorder::finish(const std::string &status) {
   }
   std::string error;
   if (!record::writeManifest((dir_ / "manifest.toml").string(), manifest_, &error))
-    throw std::runtime_error(fmt::format("cannot write the manifest: {}", error));
+    throw record::WriteError(fmt::format("cannot write the manifest: {}", error));
   if (!record::writeReport(dir_.string(), &error))
     message("warning: cannot write report.html: " + error);
 }

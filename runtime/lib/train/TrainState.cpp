@@ -2,6 +2,7 @@
 
 #include "TrainState.h"
 
+#include "ftp/record/Files.h"
 #include "ftp/runtime/Checkpoint.h"
 #include "ftp/runtime/Safetensors.h"
 
@@ -40,32 +41,43 @@ static std::vector<fs::path> checkpointsIn(const fs::path &dir) {
 }
 
 void saveCheckpoint(const fs::path &checkpointDir, const TrainState &state, int64_t keep) {
-  fs::create_directories(checkpointDir);
   std::string name = fmt::format("step-{:08d}", state.step);
   fs::path tmp = checkpointDir / (".tmp-" + name);
   fs::path final = checkpointDir / name;
-  fs::remove_all(tmp);
-  fs::create_directories(tmp);
-  std::string error;
-  if (!runtime::saveSafetensors((tmp / "state.safetensors").string(), state.tensors, {}, &error))
-    throw std::runtime_error(fmt::format("cannot write checkpoint {}: {}", final.string(), error));
-  nlohmann::json meta{{"format", "ftpc-checkpoint"},
-                      {"version", 1},
-                      {"step", state.step},
-                      {"best", state.best ? nlohmann::json(*state.best) : nlohmann::json(nullptr)},
-                      {"best_step", state.bestStep},
-                      {"bad_validations", state.badValidations},
-                      {"stopped", state.stopped},
-                      {"last_loss", state.lastLoss},
-                      {"examples_seen", state.examplesSeen},
-                      {"identity", state.identity}};
-  if (!state.privacy.is_null())
-    meta["privacy"] = state.privacy;
-  if (!runtime::writeFileAtomically((tmp / "state.json").string(), meta.dump(2) + "\n", &error))
-    throw std::runtime_error(fmt::format("cannot write checkpoint {}: {}", final.string(), error));
-  fsyncPath(tmp);
-  fs::remove_all(final);
-  fs::rename(tmp, final);
+  // A checkpoint that cannot be written (a full disk) is the environment's error, not a bug: the
+  // half-written folder goes, so that it holds no space, and the earlier checkpoints stay.
+  auto fail = [&](const std::string &why) {
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    throw record::WriteError(fmt::format("cannot write checkpoint {}: {}", final.string(), why));
+  };
+  try {
+    fs::create_directories(checkpointDir);
+    fs::remove_all(tmp);
+    fs::create_directories(tmp);
+    std::string error;
+    if (!runtime::saveSafetensors((tmp / "state.safetensors").string(), state.tensors, {}, &error))
+      fail(error);
+    nlohmann::json meta{{"format", "ftpc-checkpoint"},
+                        {"version", 1},
+                        {"step", state.step},
+                        {"best", state.best ? nlohmann::json(*state.best) : nlohmann::json(nullptr)},
+                        {"best_step", state.bestStep},
+                        {"bad_validations", state.badValidations},
+                        {"stopped", state.stopped},
+                        {"last_loss", state.lastLoss},
+                        {"examples_seen", state.examplesSeen},
+                        {"identity", state.identity}};
+    if (!state.privacy.is_null())
+      meta["privacy"] = state.privacy;
+    if (!record::writeFileAtomically((tmp / "state.json").string(), meta.dump(2) + "\n", &error))
+      fail(error);
+    fsyncPath(tmp);
+    fs::remove_all(final);
+    fs::rename(tmp, final);
+  } catch (const fs::filesystem_error &e) {
+    fail(e.code().message());
+  }
   fsyncPath(checkpointDir);
   auto all = checkpointsIn(checkpointDir);
   for (size_t i = 0; i + static_cast<size_t>(std::max<int64_t>(1, keep)) < all.size(); ++i)

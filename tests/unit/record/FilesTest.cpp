@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <cstring>
+
 using namespace ftp::record;
 using ftp::record::testing::scratchDir;
 using ftp::record::testing::writeText;
@@ -70,4 +73,15 @@ TEST(Files, AtomicWriteReplacesAndLeavesNoTemporaries) {
                           std::filesystem::directory_iterator()),
             1);
   EXPECT_FALSE(writeFileAtomically((dir / "no/such/dir/x").string(), "x", &error));
+}
+
+// A full disk names the size that was to be written and the space the file system has (its parent
+// folder need not exist any more); other errors are strerror alone.
+TEST(Files, WriteFailureOnAFullDiskSaysHowMuchWasMissing) {
+  auto dir = scratchDir();
+  std::string why = describeWriteFailure((dir / "gone/state.safetensors").string(), ENOSPC, 363473944);
+  EXPECT_EQ(why.rfind(std::strerror(ENOSPC), 0), 0u) << why;
+  EXPECT_NE(why.find("(363.5 MB to write, "), std::string::npos) << why;
+  EXPECT_NE(why.find(" MB free there)"), std::string::npos) << why;
+  EXPECT_EQ(describeWriteFailure((dir / "x").string(), EFBIG, 10), std::strerror(EFBIG));
 }

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,17 @@ std::string inputBase(const std::string &path);
 
 /// The tree hash (see above) of `names` and their `sha256` digests, in the same order.
 std::string treeHash(const std::vector<std::string> &names, const std::vector<std::string> &sha256);
+
+/// A file of the run's own output could not be written: the disk is full, the folder is not
+/// writable, a file is too large. Not a bug: ftpc reports it as an error of the environment (exit 1)
+/// and keeps everything written before it.
+struct WriteError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Why writing `bytes` bytes into `path` failed with `errnum`: strerror, and for a full disk or
+/// quota how much was to be written against what the file system has free.
+std::string describeWriteFailure(const std::string &path, int errnum, uint64_t bytes);
 
 /// Writes `contents` to `path` atomically: a temporary file beside it, fsync, rename, fsync of the
 /// folder. Readers see the old file or the new one, never a torn one, even after a crash.

@@ -104,8 +104,4 @@ bool writeSafetensors(const std::string &path, const std::vector<TensorToWrite> 
                       const std::map<std::string, std::string> &metadata = {},
                       std::string *error = nullptr);
 
-/// Writes `contents` to `path` atomically as writeSafetensors does (shared by the checkpoint
-/// writers).
-bool writeFileAtomically(const std::string &path, std::string_view contents, std::string *error);
-
 } // namespace ftp::runtime
