@@ -454,10 +454,11 @@ TEST_F(ModelTest, RandomGpt2FollowsHfInitialisation) {
   for (const auto &param : model->named_parameters(/*recurse=*/true)) {
     const std::string &name = param.key();
     bool layerNorm = name.find(".ln_") != std::string::npos;
-    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0)
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0) {
       EXPECT_EQ(param.value().abs().max().item<float>(), 0.0f) << name;
-    else if (layerNorm)
+    } else if (layerNorm) {
       EXPECT_TRUE(param.value().eq(1.0f).all().item<bool>()) << name;
+    }
   }
   // An untrained LM guesses nearly uniformly: its loss on any text is about ln(vocabulary).
   torch::NoGradGuard noGrad;
