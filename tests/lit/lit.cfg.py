@@ -74,3 +74,19 @@ def _netns_available():
 
 if _netns_available():
     config.available_features.add("netns")
+
+
+# A small tmpfs in a private mount namespace (root and util-linux's unshare): a disk that fills up.
+def _tmpfs_available():
+    import shutil
+    import subprocess
+    import tempfile
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        return False
+    with tempfile.TemporaryDirectory() as folder:
+        probe = ["unshare", "-m", "sh", "-c", 'mount -t tmpfs -o size=1m tmpfs "$0"', folder]
+        return subprocess.run(probe, capture_output=True).returncode == 0
+
+
+if _tmpfs_available():
+    config.available_features.add("tmpfs")

@@ -188,20 +188,33 @@ std::string treeHash(const std::vector<std::string> &names, const std::vector<st
   return digest.finishHex();
 }
 
+std::optional<uint64_t> freeBytesAt(const std::string &path) {
+  // The nearest existing folder: the file, or the folder it goes in, may not exist (any more).
+  std::error_code ec;
+  fs::path folder = fs::path(path);
+  while (!folder.empty() && !fs::is_directory(folder, ec))
+    folder = folder.parent_path();
+  fs::space_info space = fs::space(folder.empty() ? fs::path(".") : folder, ec);
+  if (ec)
+    return std::nullopt;
+  return static_cast<uint64_t>(space.available);
+}
+
+std::string formatBytes(uint64_t bytes) {
+  double n = static_cast<double>(bytes);
+  if (n >= 1e9)
+    return fmt::format("{:.2f} GB", n / 1e9);
+  return fmt::format("{:.1f} MB", n / 1e6);
+}
+
 std::string describeWriteFailure(const std::string &path, int errnum, uint64_t bytes) {
   std::string why = std::strerror(errnum);
   if (errnum != ENOSPC && errnum != EDQUOT)
     return why;
-  // The nearest existing folder: the file (or its temporary folder) may be gone already.
-  fs::path folder = fs::path(path).parent_path();
-  std::error_code ec;
-  while (!folder.empty() && !fs::is_directory(folder, ec))
-    folder = folder.parent_path();
-  fs::space_info space = fs::space(folder.empty() ? fs::path(".") : folder, ec);
-  auto mb = [](uint64_t n) { return fmt::format("{:.1f} MB", static_cast<double>(n) / 1e6); };
-  if (ec)
-    return fmt::format("{} ({} to write)", why, mb(bytes));
-  return fmt::format("{} ({} to write, {} free there)", why, mb(bytes), mb(space.available));
+  std::optional<uint64_t> available = freeBytesAt(fs::path(path).parent_path().string());
+  if (!available)
+    return fmt::format("{} ({} to write)", why, formatBytes(bytes));
+  return fmt::format("{} ({} to write, {} free there)", why, formatBytes(bytes), formatBytes(*available));
 }
 
 bool writeFileAtomically(const std::string &path, std::string_view contents, std::string *error) {

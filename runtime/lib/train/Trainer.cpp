@@ -11,6 +11,8 @@
 #include "Random.h"
 #include "TrainState.h"
 
+#include "ftp/record/Files.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -103,6 +105,7 @@ private:
   void restoreWeights();
   bool validate(int64_t step, int64_t epoch);
   void save();
+  void warnIfCheckpointsWillNotFit();
   void restore(const TrainState &state);
 
   const TrainConfig &config_;
@@ -403,6 +406,33 @@ void Loop::save() {
   state_.tensors.clear();
 }
 
+// Before the first step: a disk that cannot hold the checkpoints should be known now, not when the
+// first one is refused after hours of training. Each checkpoint holds the trainable tensors, Adam's
+// two moments and, with early stopping, the best weights; `keep` of them stay, and a new one is
+// written before the oldest goes. A warning, not an error: space may be freed meanwhile.
+void Loop::warnIfCheckpointsWillNotFit() {
+  if (!config_.checkpoint || !ctx_.writesCheckpoints)
+    return;
+  int64_t saves = 0;
+  for (int64_t step = state_.step + 1; step <= total_; ++step)
+    if (config_.checkpointEvery.due(step, step % stepsPerEpoch_ == 0 || step == total_,
+                                    (step - 1) / stepsPerEpoch_ + 1))
+      ++saves;
+  uint64_t tensorBytes = 0;
+  for (const auto &p : params_)
+    tensorBytes += static_cast<uint64_t>(p.param.numel()) * static_cast<uint64_t>(p.param.element_size());
+  uint64_t each = tensorBytes * (config_.earlyStopMetric ? 4 : 3);
+  uint64_t needed = each * static_cast<uint64_t>(std::min<int64_t>(saves, std::max<int64_t>(1, config_.keep) + 1));
+  std::optional<uint64_t> available = record::freeBytesAt(ctx_.checkpointDir.string());
+  if (needed == 0 || !available || *available >= needed)
+    return;
+  ctx_.events.message(fmt::format(
+      "{}: warning: its checkpoints need about {} on disk (up to {} at a time, {} each) but {} has {} "
+      "free; the run stops with an error when the disk is full",
+      ctx_.stageName, record::formatBytes(needed), std::min<int64_t>(saves, std::max<int64_t>(1, config_.keep) + 1),
+      record::formatBytes(each), ctx_.checkpointDir.string(), record::formatBytes(*available)));
+}
+
 void Loop::restore(const TrainState &loaded) {
   if (ledger_) {
     try {
@@ -457,6 +487,7 @@ TrainResult Loop::run() {
     ctx_.events.message(fmt::format("{}: secure_rng: the noise and the Poisson sample are keyed from "
                                     "the operating system; this run cannot be replayed",
                                     ctx_.stageName));
+  warnIfCheckpointsWillNotFit();
   auto started = Clock::now();
   int64_t examplesAtStart = state_.examplesSeen;
   for (int64_t step = state_.step + 1; step <= total_ && !state_.stopped; ++step) {

@@ -82,6 +82,17 @@ TEST(Files, WriteFailureOnAFullDiskSaysHowMuchWasMissing) {
   std::string why = describeWriteFailure((dir / "gone/state.safetensors").string(), ENOSPC, 363473944);
   EXPECT_EQ(why.rfind(std::strerror(ENOSPC), 0), 0u) << why;
   EXPECT_NE(why.find("(363.5 MB to write, "), std::string::npos) << why;
-  EXPECT_NE(why.find(" MB free there)"), std::string::npos) << why;
+  EXPECT_NE(why.find("B free there)"), std::string::npos) << why;
   EXPECT_EQ(describeWriteFailure((dir / "x").string(), EFBIG, 10), std::strerror(EFBIG));
+}
+
+TEST(Files, SizesInDecimalUnitsAndFreeSpaceOfTheNearestFolder) {
+  EXPECT_EQ(formatBytes(363473944), "363.5 MB");
+  EXPECT_EQ(formatBytes(1453895776), "1.45 GB");
+  auto dir = scratchDir();
+  auto here = freeBytesAt(dir.string());
+  auto below = freeBytesAt((dir / "not/yet/made.bin").string()); // the folder's file system
+  ASSERT_TRUE(here && below);
+  EXPECT_GT(*here, 0u);
+  EXPECT_NEAR(static_cast<double>(*below), static_cast<double>(*here), 64e6); // others write too
 }

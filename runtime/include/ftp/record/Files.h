@@ -64,6 +64,13 @@ struct WriteError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The bytes an unprivileged writer may still use on the file system of `path` (or of its nearest
+/// existing parent folder); std::nullopt when that cannot be found out.
+std::optional<uint64_t> freeBytesAt(const std::string &path);
+
+/// "363.5 MB", "1.09 GB": decimal units, as `df -H` prints them.
+std::string formatBytes(uint64_t bytes);
+
 /// Why writing `bytes` bytes into `path` failed with `errnum`: strerror, and for a full disk or
 /// quota how much was to be written against what the file system has free.
 std::string describeWriteFailure(const std::string &path, int errnum, uint64_t bytes);
