@@ -20,8 +20,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -112,7 +114,7 @@ int deidentify(const DeidFlags &flags) {
 
   AtomicFile out(flags.output);
   if (!out.ok())
-    return fail(fmt::format("cannot write `{}`", flags.output));
+    return fail(fmt::format("cannot write `{}`: {}", flags.output, std::strerror(errno)));
 
   std::array<size_t, deid::kNumEntityTypes> counts{};
   size_t lines = 0, records = 0;
@@ -170,13 +172,13 @@ int deidentify(const DeidFlags &flags) {
         {"total", total},
         {"counts", counted}};
     if (!report->ok())
-      return fail(fmt::format("cannot write `{}`", flags.report));
+      return fail(fmt::format("cannot write `{}`: {}", flags.report, std::strerror(errno)));
     report->stream() << doc.dump(2) << "\n";
   }
   if (!out.commit())
-    return fail(fmt::format("cannot write `{}`", flags.output));
+    return fail(fmt::format("cannot write `{}`: {}", flags.output, std::strerror(errno)));
   if (report && !report->commit())
-    return fail(fmt::format("cannot write `{}`", flags.report));
+    return fail(fmt::format("cannot write `{}`: {}", flags.report, std::strerror(errno)));
   return kExitOk;
 }
 
