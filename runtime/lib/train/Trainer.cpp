@@ -106,6 +106,8 @@ private:
   bool validate(int64_t step, int64_t epoch);
   void save();
   void warnIfCheckpointsWillNotFit();
+  int64_t epochOf(int64_t step) const { return (step - 1) / stepsPerEpoch_ + 1; } // 1-based
+  bool endsEpoch(int64_t step) const { return step % stepsPerEpoch_ == 0 || step == total_; }
   void restore(const TrainState &state);
 
   const TrainConfig &config_;
@@ -415,22 +417,22 @@ void Loop::warnIfCheckpointsWillNotFit() {
     return;
   int64_t saves = 0;
   for (int64_t step = state_.step + 1; step <= total_; ++step)
-    if (config_.checkpointEvery.due(step, step % stepsPerEpoch_ == 0 || step == total_,
-                                    (step - 1) / stepsPerEpoch_ + 1))
+    if (config_.checkpointEvery.due(step, endsEpoch(step), epochOf(step)))
       ++saves;
+  int64_t atOnce = std::min<int64_t>(saves, std::max<int64_t>(1, config_.keep) + 1);
   uint64_t tensorBytes = 0;
   for (const auto &p : params_)
     tensorBytes += static_cast<uint64_t>(p.param.numel()) * static_cast<uint64_t>(p.param.element_size());
   uint64_t each = tensorBytes * (config_.earlyStopMetric ? 4 : 3);
-  uint64_t needed = each * static_cast<uint64_t>(std::min<int64_t>(saves, std::max<int64_t>(1, config_.keep) + 1));
+  uint64_t needed = each * static_cast<uint64_t>(atOnce);
   std::optional<uint64_t> available = record::freeBytesAt(ctx_.checkpointDir.string());
   if (needed == 0 || !available || *available >= needed)
     return;
   ctx_.events.message(fmt::format(
       "{}: warning: its checkpoints need about {} on disk (up to {} at a time, {} each) but {} has {} "
       "free; the run stops with an error when the disk is full",
-      ctx_.stageName, record::formatBytes(needed), std::min<int64_t>(saves, std::max<int64_t>(1, config_.keep) + 1),
-      record::formatBytes(each), ctx_.checkpointDir.string(), record::formatBytes(*available)));
+      ctx_.stageName, record::formatBytes(needed), atOnce, record::formatBytes(each),
+      ctx_.checkpointDir.string(), record::formatBytes(*available)));
 }
 
 void Loop::restore(const TrainState &loaded) {
@@ -507,8 +509,8 @@ TrainResult Loop::run() {
     double loss = config_.privacy ? privateStep(step, &batchSize) : nonPrivateStep(step);
     state_.step = step;
     state_.lastLoss = loss;
-    int64_t epoch = (step - 1) / stepsPerEpoch_ + 1; // 1-based epoch this step belongs to
-    bool epochEnded = step % stepsPerEpoch_ == 0 || step == total_;
+    int64_t epoch = epochOf(step);
+    bool epochEnded = endsEpoch(step);
     double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     double rate = seconds > 0 ? static_cast<double>(state_.examplesSeen - examplesAtStart) / seconds : 0;
     nlohmann::json record{{"event", "train"},
