@@ -18,6 +18,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <set>
 
 namespace ftp::model {
 namespace fs = std::filesystem;
@@ -84,6 +85,34 @@ void moveIntoPlace(const fs::path &tmp, const fs::path &outDir) {
 
 } // namespace
 
+std::string whyExportWouldDestroy(const fs::path &outDir) {
+  std::error_code ec;
+  fs::file_status status = fs::symlink_status(outDir, ec);
+  if (!fs::exists(status))
+    return "";
+  if (!fs::is_directory(status))
+    return "it is not a folder";
+  std::set<std::string> written = {"config.json", "model.safetensors"};
+  written.insert(std::begin(kTokenizerFiles), std::end(kTokenizerFiles));
+  bool empty = true;
+  for (const auto &entry : fs::directory_iterator(outDir, ec)) {
+    empty = false;
+    std::string name = entry.path().filename().string();
+    if (!written.count(name) || !entry.is_regular_file())
+      return "it holds `" + name + "`, which no export writes";
+  }
+  if (ec)
+    return "it cannot be listed: " + ec.message();
+  if (empty)
+    return "";
+  std::ifstream in(outDir / "config.json");
+  json config = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (config.is_discarded() || !config.is_object() || !config.contains("ftpc"))
+    return "its config.json was not written by an ftpc export (no `ftpc` section): it may be a model "
+           "of its own";
+  return "";
+}
+
 void exportHf(TransformerModel &base, const fs::path &sourceDir, const fs::path &outDirIn,
               bool mergeLora) {
   auto *model = dynamic_cast<HfModel *>(&base);
@@ -92,6 +121,9 @@ void exportHf(TransformerModel &base, const fs::path &sourceDir, const fs::path 
   fs::path outDir = fs::absolute(outDirIn).lexically_normal();
   if (outDir.filename().empty())
     outDir = outDir.parent_path();
+  if (std::string why = whyExportWouldDestroy(outDir); !why.empty())
+    throw ModelError(outDir.string() + ": an export replaces this folder as a whole, and " + why +
+                     "; remove it or export elsewhere");
   fs::path tmp = outDir.parent_path() / ("." + outDir.filename().string() + ".tmp-" +
                                          std::to_string(::getpid()) + "-" +
                                          std::to_string(std::random_device{}()));
