@@ -6,6 +6,8 @@
 #include "lang/sema/DatasetSize.h"
 #include "lang/sema/Module.h"
 
+#include "ftp/record/Files.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -532,6 +534,10 @@ void Checker::checkStage(const Stmt &stmt, CheckedPipeline &out) {
         diagnostics_->report(path.range, DiagKind::InputPathNotAllowed, path.text, whyNot);
       } else {
         stage.exportPath = *resolved;
+        // The export would replace the folder: one it did not write is refused here, not after
+        // the training before it (the run checks again, and so does the export itself).
+        if (std::string why = record::whyExportWouldReplace(*resolved); !why.empty())
+          diagnostics_->report(path.range, DiagKind::ExportTargetTaken, path.text, why);
       }
     } else {
       stage.exportPath = stmt.target->text;

@@ -18,7 +18,6 @@
 #include <cstring>
 #include <fstream>
 #include <random>
-#include <set>
 
 namespace ftp::model {
 namespace fs = std::filesystem;
@@ -27,12 +26,6 @@ using nlohmann::json;
 namespace {
 
 constexpr int kExportFormatVersion = 1;
-
-/// Tokenizer files of HF folders, copied when the source has them.
-const char *const kTokenizerFiles[] = {"tokenizer.json",  "tokenizer_config.json",
-                                       "special_tokens_map.json", "vocab.txt",
-                                       "vocab.json",      "merges.txt",
-                                       "added_tokens.json"};
 
 json exportConfig(const HfModel &model, bool mergeLora) {
   json config = model.config.raw;
@@ -85,34 +78,6 @@ void moveIntoPlace(const fs::path &tmp, const fs::path &outDir) {
 
 } // namespace
 
-std::string whyExportWouldDestroy(const fs::path &outDir) {
-  std::error_code ec;
-  fs::file_status status = fs::symlink_status(outDir, ec);
-  if (!fs::exists(status))
-    return "";
-  if (!fs::is_directory(status))
-    return "it is not a folder";
-  std::set<std::string> written = {"config.json", "model.safetensors"};
-  written.insert(std::begin(kTokenizerFiles), std::end(kTokenizerFiles));
-  bool empty = true;
-  for (const auto &entry : fs::directory_iterator(outDir, ec)) {
-    empty = false;
-    std::string name = entry.path().filename().string();
-    if (!written.count(name) || !entry.is_regular_file())
-      return "it holds `" + name + "`, which no export writes";
-  }
-  if (ec)
-    return "it cannot be listed: " + ec.message();
-  if (empty)
-    return "";
-  std::ifstream in(outDir / "config.json");
-  json config = json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (config.is_discarded() || !config.is_object() || !config.contains("ftpc"))
-    return "its config.json was not written by an ftpc export (no `ftpc` section): it may be a model "
-           "of its own";
-  return "";
-}
-
 void exportHf(TransformerModel &base, const fs::path &sourceDir, const fs::path &outDirIn,
               bool mergeLora) {
   auto *model = dynamic_cast<HfModel *>(&base);
@@ -121,7 +86,7 @@ void exportHf(TransformerModel &base, const fs::path &sourceDir, const fs::path 
   fs::path outDir = fs::absolute(outDirIn).lexically_normal();
   if (outDir.filename().empty())
     outDir = outDir.parent_path();
-  if (std::string why = whyExportWouldDestroy(outDir); !why.empty())
+  if (std::string why = record::whyExportWouldReplace(outDir.string()); !why.empty())
     throw ModelError(outDir.string() + ": an export replaces this folder as a whole, and " + why +
                      "; remove it or export elsewhere");
   fs::path tmp = outDir.parent_path() / ("." + outDir.filename().string() + ".tmp-" +
@@ -130,7 +95,7 @@ void exportHf(TransformerModel &base, const fs::path &sourceDir, const fs::path 
   try {
     fs::create_directories(tmp);
     writeText(tmp / "config.json", exportConfig(*model, mergeLora).dump(2) + "\n");
-    for (const char *name : kTokenizerFiles) {
+    for (const std::string &name : record::tokenizerFileNames()) {
       std::error_code ec;
       if (fs::exists(sourceDir / name, ec))
         fs::copy_file(sourceDir / name, tmp / name);

@@ -90,13 +90,10 @@ void applyLora(TransformerModel &model, const LoraSpec &spec, uint64_t seed);
 /// With `mergeLora` the adapters are folded into the base weights; without, they are saved as
 /// `<layer>.lora_A.weight` / `.lora_B.weight` and the `ftpc.lora` section records the spec.
 /// Written to a temporary folder beside `outDir`, then renamed into place.
-/// An existing `outDir` is replaced only when replaceableByExport says so (ModelError otherwise).
+/// An existing `outDir` is replaced only when record::whyExportWouldReplace allows it (ModelError
+/// otherwise).
 void exportHf(TransformerModel &model, const std::filesystem::path &sourceDir,
               const std::filesystem::path &outDir, bool mergeLora);
-/// Why an export must not replace what is at `outDir` ("" when it may): an export replaces the
-/// folder as a whole, so only a missing or empty folder, or one an earlier export wrote (its
-/// config.json has an `ftpc` section and it holds nothing but the files an export writes), may go.
-std::string whyExportWouldDestroy(const std::filesystem::path &outDir);
 /// Reloads an export of exportHf (classifier or LM); also loads HF's own
 /// BertForSequenceClassification / GPT2ForSequenceClassification / GPT2LMHeadModel folders.
 std::shared_ptr<TransformerModel> loadExported(const std::filesystem::path &dir);

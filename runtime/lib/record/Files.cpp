@@ -3,6 +3,7 @@
 #include "ftp/record/Files.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -186,6 +188,42 @@ std::string treeHash(const std::vector<std::string> &names, const std::vector<st
     digest.update(line.data(), line.size());
   }
   return digest.finishHex();
+}
+
+const std::vector<std::string> &tokenizerFileNames() {
+  static const std::vector<std::string> names = {
+      "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt",
+      "vocab.json",     "merges.txt",            "added_tokens.json"};
+  return names;
+}
+
+std::string whyExportWouldReplace(const std::string &path) {
+  std::error_code ec;
+  fs::file_status status = fs::symlink_status(path, ec);
+  if (!fs::exists(status))
+    return "";
+  if (!fs::is_directory(status))
+    return "it is not a folder";
+  std::set<std::string> exported(tokenizerFileNames().begin(), tokenizerFileNames().end());
+  exported.insert({"config.json", "model.safetensors"});
+  std::vector<std::pair<std::string, bool>> entries; // name, regular file; sorted for one answer
+  for (const auto &entry : fs::directory_iterator(path, ec))
+    entries.emplace_back(entry.path().filename().string(), entry.is_regular_file());
+  if (ec)
+    return "it cannot be listed: " + ec.message();
+  std::sort(entries.begin(), entries.end());
+  for (const auto &[name, regular] : entries)
+    if (!exported.count(name) || !regular)
+      return "it holds `" + name + "`, which no export writes";
+  if (entries.empty())
+    return "";
+  std::string error;
+  auto text = readFile((fs::path(path) / "config.json").string(), &error);
+  nlohmann::json config = text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+  if (!config.is_object() || !config.contains("ftpc"))
+    return "its config.json was not written by an ftpc export (no `ftpc` section): it may be a model "
+           "of its own";
+  return "";
 }
 
 std::optional<uint64_t> freeBytesAt(const std::string &path) {

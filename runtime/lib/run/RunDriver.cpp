@@ -558,14 +558,6 @@ int Driver::run() {
                                  world_.distributed()
                                      ? fmt::format(", {} data-parallel processes", world_.size)
                                      : std::string()));
-  // An export replaces its folder; one that holds something else is refused now, before hours of
-  // training, rather than at the end (exportHf checks again when it writes).
-  for (const json &stage : plan_["stages"])
-    if (stage.value("kind", "") == "export" && world_.rank == 0)
-      if (std::string why = model::whyExportWouldDestroy(stage.value("path", "")); !why.empty())
-        throw UserError(fmt::format("export {}: {}: an export replaces this folder as a whole, and {}; "
-                                    "remove it or export elsewhere",
-                                    stage.value("model", ""), stage.value("path", ""), why));
   size_t index = 0;
   for (const json &stage : plan_["stages"]) {
     std::string kind = stage.value("kind", "");

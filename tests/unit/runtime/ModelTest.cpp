@@ -165,6 +165,23 @@ TEST_F(ModelTest, TinyRobertaClassifierMatchesTransformers) {
   keepForTransformers(tmp_ / "roberta-export", g["input_ids"], g["attention_mask"], logits);
 }
 
+// An export replaces its folder as a whole: again over its own earlier export, never over a folder
+// it did not write (the source model here), which is left as it was.
+TEST_F(ModelTest, ExportReplacesOnlyItsOwnFolder) {
+  auto model = loadExported(kData / "roberta-tiny-cls");
+  exportHf(*model, kData / "roberta-tiny-cls", tmp_ / "again", false);
+  EXPECT_NO_THROW(exportHf(*model, kData / "roberta-tiny-cls", tmp_ / "again", false));
+  std::filesystem::copy(kData / "roberta-tiny-cls", tmp_ / "source");
+  auto before = std::filesystem::file_size(tmp_ / "source" / "config.json");
+  try {
+    exportHf(*model, kData / "roberta-tiny-cls", tmp_ / "source", false);
+    FAIL() << "the export replaced a folder it did not write";
+  } catch (const ModelError &e) {
+    EXPECT_NE(std::string(e.what()).find("no `ftpc` section"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(std::filesystem::file_size(tmp_ / "source" / "config.json"), before);
+}
+
 // pytorch_model.bin through the restricted pickle loader, names without the `bert.` prefix.
 TEST_F(ModelTest, LoadsPytorchModelBin) {
   auto g = goldens("bert_tiny_goldens.safetensors");

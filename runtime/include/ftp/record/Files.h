@@ -45,6 +45,15 @@ std::vector<FileDigest> hashFiles(const std::vector<std::string> &paths, unsigne
 /// frameworks (onnx/, openvino/) are not read and so are not pinned.
 bool isModelFile(std::string_view fileName);
 
+/// The tokenizer files of a HuggingFace folder that an export copies from its source model.
+const std::vector<std::string> &tokenizerFileNames();
+
+/// Why an export must not replace what is at `path` ("" when it may). An export replaces its folder
+/// as a whole, so only a missing or empty folder, or one an earlier export wrote, may go: its
+/// config.json has an `ftpc` section and it holds nothing but config.json, model.safetensors and
+/// tokenizer files. Checked by `ftpc check` and again by the export itself.
+std::string whyExportWouldReplace(const std::string &path);
+
 /// The files an input consists of, as paths relative to `path`, sorted by byte order: a file gives
 /// one entry, its own name; a folder every non-hidden regular file below it (for role `model` only
 /// those isModelFile accepts, top level). std::nullopt and `error` when `path` cannot be listed.
