@@ -11,7 +11,13 @@ cd "$root"
 
 bash scripts/bootstrap.sh
 
-# OPENBLAS_CORETYPE may be set on this machine kind (older OpenBLAS miscomputes on it): keep it.
+# A build folder configured before LibTorch came from the wheel (Torch_DIR elsewhere, e.g. Debian's
+# 1.13) is configured again from scratch: CMake would keep the old Torch_DIR from its cache.
+libtorch="${FTPC_LIBTORCH_PREFIX:-${XDG_CACHE_HOME:-$HOME/.cache}/ftpc/libtorch-2.11.0}"
+if [ -f "$build/CMakeCache.txt" ] && ! grep -q "^Torch_DIR:PATH=$libtorch/" "$build/CMakeCache.txt"; then
+  echo "setup: $build was configured against another LibTorch; configuring it again"
+  rm -f "$build/CMakeCache.txt" "$build/build.ninja"
+fi
 if [ ! -f "$build/build.ninja" ]; then
   cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}"
 fi
