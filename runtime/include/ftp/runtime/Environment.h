@@ -10,19 +10,21 @@
 
 namespace ftp::runtime {
 
-/// The LibTorch version the runtime was compiled against, e.g. "1.13.0".
+/// The LibTorch version the runtime was compiled against, e.g. "2.11.0+cu130".
 const char *libtorchVersion();
 
-/// Sets the number of intra-op threads LibTorch uses. Debian's LibTorch starts with one thread
-/// whatever the machine has, so every run sets this explicitly; 0 means "all hardware threads".
+/// Sets the number of intra-op threads LibTorch uses. Every run sets it explicitly (LibTorch's own
+/// default depends on the build and on OMP_NUM_THREADS); 0 means "all hardware threads".
 void setThreads(int threads);
 
 /// The number of intra-op threads LibTorch currently uses.
 int threads();
 
 /// The BLAS library LibTorch's matrix products resolve to in this process, as a real path
-/// (e.g. ".../openblas-pthread/libblas.so.3"), or a description when LibTorch carries its own
-/// (MKL in PyTorch's builds). A reference (netlib) BLAS here makes training 12-17x slower.
+/// (e.g. ".../openblas-pthread/libblas.so.3"), or, when LibTorch carries its own (MKL and oneDNN
+/// in PyTorch's x86 builds), their versions from LibTorch's build summary, e.g. "MKL 2024.2,
+/// oneDNN v3.7.1 (built into LibTorch), CPU kernels AVX2". A reference (netlib) BLAS here makes
+/// training 12-17x slower.
 std::string blasLibrary();
 
 /// True when blasLibrary() is the unoptimized reference BLAS.
