@@ -4,8 +4,8 @@
 // embeddings.{word,position,token_type}_embeddings, embeddings.LayerNorm,
 // encoder.layer.N.attention.self.{query,key,value}, encoder.layer.N.attention.output.{dense,LayerNorm},
 // encoder.layer.N.intermediate.dense, encoder.layer.N.output.{dense,LayerNorm}, pooler.dense.
-// Attention is written out (scores, mask, softmax) rather than fused, so hooks for per-sample
-// gradients see every Linear's input.
+// Attention runs through ATen's scaled_dot_product_attention (attend()); per-sample gradient norms
+// are taken at the Linear layers around it, whose inputs and output gradients SDPA leaves as they are.
 //
 // RoBERTa is the same encoder under `roberta.` with two differences: positions count only real
 // tokens and start after the padding index (HF's create_position_ids_from_input_ids, computed here
@@ -77,12 +77,9 @@ struct BertSelfAttention : torch::nn::Module {
   torch::Tensor split(const torch::Tensor &x) { // [B,L,H] -> [B,heads,L,headDim]
     return x.view({x.size(0), x.size(1), heads, headDim}).transpose(1, 2);
   }
-  torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &blocked) {
+  torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &bias) {
     torch::Tensor q = split(query->forward(x)), k = split(key->forward(x)), v = split(value->forward(x));
-    torch::Tensor scores = torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(double(headDim));
-    scores = scores.masked_fill(blocked, std::numeric_limits<float>::lowest());
-    torch::Tensor probs = torch::dropout(torch::softmax(scores, -1), dropout, is_training());
-    torch::Tensor context = torch::matmul(probs, v).transpose(1, 2).contiguous();
+    torch::Tensor context = attend(q, k, v, bias, dropout, is_training()).transpose(1, 2).contiguous();
     return context.view({x.size(0), x.size(1), heads * headDim});
   }
   std::shared_ptr<Linear> query, key, value;
@@ -127,8 +124,8 @@ struct BertLayer : torch::nn::Module {
     intermediate = register_module("intermediate", std::make_shared<BertIntermediate>(c));
     output = register_module("output", std::make_shared<BertResidualOutput>(c, c.intermediateSize));
   }
-  torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &blocked) {
-    torch::Tensor a = attention->output->forward(attention->self->forward(x, blocked), x);
+  torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &bias) {
+    torch::Tensor a = attention->output->forward(attention->self->forward(x, bias), x);
     torch::Tensor i = activate(intermediate->activation, intermediate->dense->forward(a));
     return output->forward(i, a);
   }
@@ -143,9 +140,9 @@ struct BertEncoder : torch::nn::Module {
     for (int64_t i = 0; i < c.numLayers; ++i)
       layers->push_back(std::make_shared<BertLayer>(c));
   }
-  torch::Tensor forward(torch::Tensor h, const torch::Tensor &blocked) {
+  torch::Tensor forward(torch::Tensor h, const torch::Tensor &bias) {
     for (const auto &layer : *layers)
-      h = layer->as<BertLayer>()->forward(h, blocked);
+      h = layer->as<BertLayer>()->forward(h, bias);
     return h;
   }
   torch::nn::ModuleList layers;
@@ -220,7 +217,8 @@ public:
     return bert->embeddings->word->forward(ids);
   }
   torch::Tensor encode(const torch::Tensor &tokenEmbeds, const torch::Tensor &mask) {
-    return bert->encoder->forward(bert->embeddings->forward(tokenEmbeds, mask), paddingBlocked(mask));
+    torch::Tensor h = bert->embeddings->forward(tokenEmbeds, mask);
+    return bert->encoder->forward(h, attentionBias(paddingBlocked(mask), h.scalar_type()));
   }
   torch::Tensor forwardEmbeddings(const torch::Tensor &tokenEmbeds, const torch::Tensor &mask) override {
     torch::Tensor h = encode(tokenEmbeds, mask);

@@ -30,15 +30,10 @@ struct Gpt2Attention : torch::nn::Module {
   torch::Tensor split(const torch::Tensor &x) { // [B,L,H] -> [B,heads,L,headDim]
     return x.view({x.size(0), x.size(1), heads, headDim}).transpose(1, 2);
   }
-  torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &blocked) {
+  torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &bias) {
     auto qkv = cAttn->forward(x).split(heads * headDim, -1);
     torch::Tensor q = split(qkv[0]), k = split(qkv[1]), v = split(qkv[2]);
-    torch::Tensor scores = torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(double(headDim));
-    // One masked_fill for causality and padding: a fully blocked row (a padding query before any
-    // token) gets a uniform softmax instead of NaN.
-    scores = scores.masked_fill(blocked, std::numeric_limits<float>::lowest());
-    torch::Tensor probs = torch::dropout(torch::softmax(scores, -1), attnDropout, is_training());
-    torch::Tensor context = torch::matmul(probs, v).transpose(1, 2).contiguous();
+    torch::Tensor context = attend(q, k, v, bias, attnDropout, is_training()).transpose(1, 2).contiguous();
     context = context.view({x.size(0), x.size(1), heads * headDim});
     return torch::dropout(cProj->forward(context), residDropout, is_training());
   }
@@ -73,8 +68,8 @@ struct Gpt2Block : torch::nn::Module {
     ln2 = register_module("ln_2", std::make_shared<LayerNorm>(c.hiddenSize, c.layerNormEps));
     mlp = register_module("mlp", std::make_shared<Gpt2Mlp>(c));
   }
-  torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &blocked) {
-    torch::Tensor a = x + attn->forward(ln1->forward(x), blocked);
+  torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &bias) {
+    torch::Tensor a = x + attn->forward(ln1->forward(x), bias);
     return a + mlp->forward(ln2->forward(a));
   }
   std::shared_ptr<LayerNorm> ln1, ln2;
@@ -99,9 +94,12 @@ struct Gpt2Model : torch::nn::Module {
     torch::Tensor h = tokenEmbeds + wpe->forward(positions).unsqueeze(0);
     h = torch::dropout(h, dropout, is_training());
     torch::Tensor future = torch::ones({length, length}, options.dtype(torch::kBool)).triu(1);
+    // Causality and padding in one bias: a fully blocked row (a padding query before any token)
+    // gets a uniform softmax instead of NaN.
     torch::Tensor blocked = paddingBlocked(mask).logical_or(future.view({1, 1, length, length}));
+    torch::Tensor bias = attentionBias(blocked, h.scalar_type());
     for (const auto &block : *blocks)
-      h = block->as<Gpt2Block>()->forward(h, blocked);
+      h = block->as<Gpt2Block>()->forward(h, bias);
     return lnF->forward(h);
   }
   std::shared_ptr<Embedding> wte, wpe;

@@ -13,6 +13,7 @@
 
 #include <ATen/ATen.h>
 
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -79,6 +80,25 @@ std::map<std::string, at::Tensor> exportTensors(HfModel &model, bool mergeLora);
 /// Where a padding mask (1 = token) must not be attended: the bool mask [B,1,1,L].
 inline torch::Tensor paddingBlocked(const torch::Tensor &mask) {
   return mask.eq(0).unsqueeze(1).unsqueeze(2);
+}
+
+/// The additive attention bias [B,1,1|L,L] for attend(): 0 where attention is allowed, the lowest
+/// float where `blocked`. Additive rather than a bool mask so that a row blocked everywhere (a
+/// GPT-2 padding query before any token) gets a uniform softmax, as with HF's min-value masks; a
+/// bool mask gives NaN or zeros there depending on which SDPA kernel runs.
+inline torch::Tensor attentionBias(const torch::Tensor &blocked, c10::ScalarType dtype) {
+  return torch::zeros(blocked.sizes(), blocked.options().dtype(dtype))
+      .masked_fill(blocked, std::numeric_limits<float>::lowest());
+}
+
+/// softmax(q k^T / sqrt(headDim) + bias) v, dropout on the probabilities while training, for q, k,
+/// v [B,heads,L,headDim]: ATen's scaled_dot_product_attention, which picks a fused kernel (flash
+/// attention on CPU and GPU) where the inputs allow and the composed math otherwise (CPU with
+/// dropout). Attention has no parameters, so DP-SGD's per-layer norms (taken at the Linear layers
+/// around it) do not depend on which kernel ran.
+inline torch::Tensor attend(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
+                            const torch::Tensor &bias, double dropout, bool training) {
+  return at::scaled_dot_product_attention(q, k, v, bias, training ? dropout : 0.0);
 }
 
 /// Mean over the non-padding positions of h [B,L,H] (as sentence-transformers).
