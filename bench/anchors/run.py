@@ -609,6 +609,20 @@ def main():
                            "peak_rss": a["peak_rss_mib"] / b["peak_rss_mib"],
                            "accuracy_delta": a["accuracy"] - b["accuracy"],
                            "f1_delta": a["f1"] - b["f1"]})
+    # The headline ratios under stable keys, for scripts and the goals (None when a tool
+    # of the pair was not run).
+    def ratio(ours, theirs, key):
+        if ours in summary and theirs in summary and summary[theirs][key]:
+            return summary[ours][key] / summary[theirs][key]
+        return None
+    headline = {
+        "ftpc_over_hf_samples_per_s": ratio("ftpc", "hf", "samples_per_s"),
+        "ftpc_over_hf_peak_rss": ratio("ftpc", "hf", "peak_rss_mib"),
+        "ftpc_dp_over_opacus_ghost_samples_per_s": ratio("ftpc-dp", "opacus-ghost", "samples_per_s"),
+        "ftpc_dp_over_opacus_hooks_samples_per_s": ratio("ftpc-dp", "opacus-hooks", "samples_per_s"),
+        "ftpc_dp_over_opacus_ghost_peak_rss": ratio("ftpc-dp", "opacus-ghost", "peak_rss_mib"),
+        "ftpc_dp_over_opacus_hooks_peak_rss": ratio("ftpc-dp", "opacus-hooks", "peak_rss_mib"),
+    }
     version = subprocess.run([ftpc, "--version"], capture_output=True, text=True).stdout
     versions = {"ftpc": version.strip().removeprefix("ftpc ").replace("\n", ", ")}
     for runs in results.values():
@@ -622,7 +636,8 @@ def main():
               "command": "python3 bench/anchors/run.py " + " ".join(sys.argv[1:]),
               "delta": jobs["private"]["privacy"]["delta"], "versions": versions,
               "data": {"files": data_files, "splits": exported["splits"]},
-              "jobs": jobs, "summary": summary, "ratios": ratios, "optimizer": optimizer,
+              "jobs": jobs, "summary": summary, **headline, "ratios": ratios,
+              "optimizer": optimizer,
               "runs": results}
     json_path = args.json or os.path.join(work, "results.json")
     with open(json_path, "w") as f:
