@@ -519,7 +519,9 @@ def markdown(report):
             if "noise_step_ms" in t:
                 lines.append(f"| torch normal_ + scale + AdamW {kind}=True (Opacus's order) | "
                              f"{t['noise_step_ms']:.1f} | {t['noise_step_ms'] / noisy:.2f} |")
-        lines.append(f"| LibTorch 1.13 torch::optim::AdamW + noise (ftpc bench) | "
+        libtorch = re.search(r"LibTorch (\S+)", report["versions"].get("ftpc", ""))
+        libtorch = libtorch.group(1).rstrip(",") if libtorch else "?"
+        lines.append(f"| LibTorch {libtorch} torch::optim::AdamW + noise (ftpc bench) | "
                      f"{ours['optim_adamw_ms']:.1f} | {ours['optim_adamw_ms'] / noisy:.2f} |")
         for kind in ("foreach", "fused"):
             t = theirs.get(kind, {})
