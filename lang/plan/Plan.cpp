@@ -82,6 +82,12 @@ json modelToJson(const CheckedModel &model) {
   out["classifier"] = model.classifier ? valueToJson(*model.classifier) : json(nullptr);
   out["lora"] = model.lora ? valueToJson(*model.lora) : json(nullptr);
   out["labels"] = model.labels;
+  // What the folder's own classifier was saved with (the checker compared it with the program).
+  if (model.savedHead)
+    out["saved_head"] = json{{"labels", model.savedHead->labels},
+                             {"pooling", model.savedHead->pooling},
+                             {"unmerged_lora", model.savedHead->unmergedLora},
+                             {"max_len", model.savedHead->maxLen}};
   return out;
 }
 

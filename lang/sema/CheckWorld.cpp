@@ -85,14 +85,108 @@ void Checker::checkTextFolder(const Value &source, const std::string &folder, co
     if (first < 0)
       diagnostics_->report(map->range, DiagKind::UnlabeledFolder, sub);
   }
-  for (size_t i = 0; i < map->fields.size(); ++i)
-    if (!used[i])
-      diagnostics_->report(map->fields[i].second.range, DiagKind::LabelPatternUnmatched,
-                           map->fields[i].first, source.field("path")->text);
+  // Reported by reportUnmatchedPatterns once the stages say how the data is used. A label no
+  // folder carries is not one the data holds.
+  for (size_t i = 0; i < map->fields.size(); ++i) {
+    if (used[i])
+      continue;
+    const std::string &label = map->fields[i].second.text;
+    bool labelEmpty = true;
+    for (size_t j = 0; j < map->fields.size(); ++j)
+      labelEmpty = labelEmpty && !(used[j] && map->fields[j].second.text == label);
+    dataset.unmatchedPatterns.push_back(
+        {map->fields[i].first, label, map->fields[i].second.range, labelEmpty});
+    if (labelEmpty)
+      dataset.labels.erase(std::remove(dataset.labels.begin(), dataset.labels.end(), label),
+                           dataset.labels.end());
+  }
   (void)call;
-  (void)dataset;
 }
 
+// A pattern that matches nothing is an error for data a model is trained or validated on (a class
+// would silently be missing from training) and for unused data; data only evaluated on may lack a
+// class (a folder of new legitimate mail), which is a warning.
+void Checker::reportUnmatchedPatterns(const CheckedPipeline &out) {
+  std::set<std::string> trained, evaluated;
+  for (const CheckedStage &stage : out.stages) {
+    if (stage.kind == CheckedStage::Kind::Evaluate)
+      evaluated.insert(stage.data.dataset);
+    if (stage.kind != CheckedStage::Kind::Finetune)
+      continue;
+    trained.insert(stage.data.dataset);
+    if (const Value *validate = stage.options.field("validate"))
+      if (const Value *data = validate->field("data"))
+        trained.insert(data->text.substr(0, data->text.find('.')));
+  }
+  for (const CheckedDataset &dataset : out.datasets) {
+    bool onlyEvaluated = evaluated.count(dataset.name) && !trained.count(dataset.name);
+    const std::string &path = dataset.source.field("path")->text;
+    for (const auto &unmatched : dataset.unmatchedPatterns) {
+      if (!onlyEvaluated)
+        diagnostics_->report(unmatched.range, DiagKind::LabelPatternUnmatched, unmatched.pattern, path);
+      else
+        diagnostics_->report(unmatched.range, DiagKind::EmptyLabelPattern, unmatched.pattern, path,
+                             dataset.name,
+                             unmatched.labelEmpty
+                                 ? fmt::format(", which then holds no `{}` examples: metrics that "
+                                               "need them (such as `f1`) are reported as undefined",
+                                               unmatched.label)
+                                 : std::string());
+    }
+  }
+}
+
+
+namespace {
+
+// The classifier head config.json describes, if any. The runtime's loader (loadExported) reads the
+// same fields: labels from id2label in index order, pooling from the `ftpc` section.
+std::optional<SavedHead> readSavedHead(const nlohmann::json &config, std::string *whyNone,
+                                        std::string *whyMalformed) {
+  const nlohmann::json *ftpc = config.contains("ftpc") && config["ftpc"].is_object() ? &config["ftpc"] : nullptr;
+  std::string architecture;
+  if (config.contains("architectures") && config["architectures"].is_array() &&
+      !config["architectures"].empty() && config["architectures"][0].is_string())
+    architecture = config["architectures"][0].get<std::string>();
+  const std::string suffix = "ForSequenceClassification";
+  bool hfClassifier = architecture.size() > suffix.size() &&
+                      architecture.compare(architecture.size() - suffix.size(), suffix.size(), suffix) == 0;
+  bool ftpcClassifier = ftpc && ftpc->value("task", "") == "sequence_classification";
+  if (!ftpcClassifier && !(hfClassifier && !ftpc)) {
+    *whyNone = ftpc ? "its config.json's `ftpc` section is not a classifier's"
+               : architecture.empty()
+                   ? "its config.json names no `architectures`"
+                   : fmt::format("its config.json's architecture is `{}`, not a `*{}`", architecture, suffix);
+    return std::nullopt;
+  }
+  auto id2label = config.find("id2label");
+  if (id2label == config.end() || !id2label->is_object() || id2label->empty()) {
+    *whyMalformed = "its config.json describes a classifier but has no `id2label`";
+    return std::nullopt;
+  }
+  SavedHead head;
+  head.labels.resize(id2label->size());
+  for (const auto &[key, value] : id2label->items()) {
+    size_t index = head.labels.size();
+    if (!key.empty() && key.size() < 6 && std::all_of(key.begin(), key.end(), ::isdigit))
+      index = std::stoul(key);
+    if (index >= head.labels.size() || !value.is_string() || value.get<std::string>().empty() ||
+        !head.labels[index].empty()) {
+      *whyMalformed = "its config.json's `id2label` must map \"0\"..\"n-1\" to label names";
+      return std::nullopt;
+    }
+    head.labels[index] = value.get<std::string>();
+  }
+  if (ftpc) {
+    head.pooling = ftpc->value("pooling", std::string("cls"));
+    head.unmergedLora = ftpc->contains("lora");
+    if (ftpc->contains("max_len") && (*ftpc)["max_len"].is_number_integer())
+      head.maxLen = (*ftpc)["max_len"].get<int64_t>();
+  }
+  return head;
+}
+
+} // namespace
 
 void Checker::readModelConfig(const Stmt &stmt, CheckedModel &model) {
   const Value *pathValue = model.base.field("path");
@@ -138,6 +232,12 @@ void Checker::readModelConfig(const Stmt &stmt, CheckedModel &model) {
   const char *positions = model.isDecoder ? "n_positions" : "max_position_embeddings";
   if (config.contains(positions) && config[positions].is_number_integer())
     model.maxPositions = config[positions].get<int64_t>();
+  if (!model.isDecoder) {
+    std::string whyMalformed;
+    model.savedHead = readSavedHead(config, &model.whyNoSavedHead, &whyMalformed);
+    if (!whyMalformed.empty())
+      diagnostics_->report(where, DiagKind::ModelConfig, pathValue->text, whyMalformed);
+  }
 }
 
 void Checker::checkLoraTargets(const Value &lora, const Expr &loraCall, const CheckedModel &model) {

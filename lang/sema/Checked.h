@@ -58,6 +58,24 @@ struct CheckedDataset {
   std::map<std::string, int64_t> labelCounts;               // when known
   std::vector<std::pair<std::string, int64_t>> splitSizes;  // examples per split part
   std::string sizeUnknownBecause;                           // when size is not known
+
+  // textfolder label patterns that match no subfolder: an error for data a model trains or
+  // validates on, a warning for data only evaluated on (reported once all stages are known).
+  struct UnmatchedPattern {
+    std::string pattern, label;
+    SourceRange range;
+    bool labelEmpty = false; // no other pattern gives its label any folder
+  };
+  std::vector<UnmatchedPattern> unmatchedPatterns;
+};
+
+/// The classification head a model folder already holds: an ftpc export (config.json's `ftpc`
+/// section says `sequence_classification`) or a HF `*ForSequenceClassification` folder.
+struct SavedHead {
+  std::vector<std::string> labels; // id2label, in output order
+  std::string pooling = "cls";     // the `ftpc` section's; HF's own classifiers pool [CLS]
+  bool unmergedLora = false;       // the export keeps LoRA adapters beside the base weights
+  int64_t maxLen = 0;              // the `max_len` it was fine-tuned with (ftpc exports), 0 if unknown
 };
 
 struct CheckedModel {
@@ -71,6 +89,8 @@ struct CheckedModel {
   std::vector<std::string> labels; // the classifier's, in output order
   int64_t maxPositions = 0;        // from config.json, 0 if unknown
   std::string modelType;           // from config.json ("bert", "gpt2", ...)
+  std::optional<SavedHead> savedHead; // from config.json, when the folder holds a classifier
+  std::string whyNoSavedHead;         // when it holds none: what config.json lacks
 };
 
 /// `data.split`, resolved.

@@ -9,6 +9,7 @@
 #include "ftp/record/Files.h"
 
 #include <algorithm>
+#include <iterator>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -122,6 +123,7 @@ CheckedPipeline Checker::checkPipeline(const Section &section, const File &file)
       options.push_back(stmt.get());
   out.options = checkStatements(Context::Pipeline, options, "pipeline", &out);
 
+  reportUnmatchedPatterns(out);
   for (const auto &[name, symbol] : symbols_)
     if (!symbol.used && !symbol.broken)
       diagnostics_->report(symbol.range, DiagKind::UnusedStage,
@@ -495,6 +497,8 @@ void Checker::checkModel(const Stmt &stmt, CheckedPipeline &out) {
     if (path) {
       model.resolvedPath = *path;
       readModelConfig(stmt, model);
+      if (model.classifier && classifierCall)
+        checkSavedHead(*classifierCall, loraCall, model);
       if (model.lora && loraCall)
         checkLoraTargets(*model.lora, *loraCall, model);
     }
@@ -502,6 +506,72 @@ void Checker::checkModel(const Stmt &stmt, CheckedPipeline &out) {
   if (!defineSymbol(stmt.name, Symbol::Kind::Model, out.models.size()))
     return;
   out.models.push_back(std::move(model));
+}
+
+// A folder that already holds a classifier (an export) is used with its head exactly as saved: a
+// head drawn anew from the seed would evaluate another model than the one the program names. The
+// declared head must agree with the saved one (labels in output order; pooling unless left at its
+// default, which then follows the folder), or say `head: new`. `auto` is resolved here, so the plan
+// says `saved` or `new`.
+void Checker::checkSavedHead(const Expr &classifierCall, const Expr *loraCall, CheckedModel &model) {
+  auto fieldOf = [&](std::string_view name) -> Value * {
+    for (auto &[key, value] : model.classifier->fields)
+      if (key == name)
+        return &value;
+    return nullptr;
+  };
+  Value *head = fieldOf("head");
+  Value *pooling = fieldOf("pooling");
+  if (!head || !pooling)
+    return;
+  const Value &path = *model.base.field("path");
+  std::string mode = head->text;
+  if (mode != "new" && !model.savedHead) {
+    if (mode == "saved")
+      diagnostics_->report(head->range, DiagKind::NoSavedHead, path.text, model.whyNoSavedHead);
+    mode = "new";
+  }
+  if (mode == "auto")
+    mode = "saved";
+  if (mode == "new" && model.savedHead && model.savedHead->unmergedLora)
+    diagnostics_->report(head->range.valid() ? head->range : classifierCall.textRange,
+                         DiagKind::ModelConfig, path.text,
+                         "it keeps unmerged LoRA adapters, which load only with the head they were "
+                         "trained with; use the saved head, or export it with `merge_lora true`");
+  if (mode == "saved") {
+    const SavedHead &saved = *model.savedHead;
+    std::vector<std::string> differences;
+    SourceRange where;
+    if (model.labels != saved.labels) {
+      differences.push_back(fmt::format("labels {} here, {} saved", joinLabels(model.labels),
+                                        joinLabels(saved.labels)));
+      where = model.classifier->field("labels")->range;
+    }
+    if (pooling->text != saved.pooling) {
+      if (pooling->fromDefault) {
+        pooling->text = saved.pooling;
+        pooling->derived = true;
+      } else {
+        differences.push_back(fmt::format("pooling `{}` here, `{}` saved", pooling->text, saved.pooling));
+        if (!where.valid())
+          where = pooling->range;
+      }
+    }
+    if (!differences.empty()) {
+      std::string what;
+      for (const std::string &difference : differences)
+        what += (what.empty() ? "" : "; ") + difference;
+      diagnostics_->report(where, DiagKind::SavedHeadMismatch, model.name, path.text, what);
+    }
+    if (saved.unmergedLora && loraCall)
+      diagnostics_->report(loraCall->textRange, DiagKind::IncompatibleLayer, "lora", path.text,
+                           "that export keeps its own LoRA adapters, which are loaded and trained "
+                           "as saved; drop `lora(...)`");
+  }
+  if (head->text != mode) {
+    head->text = mode;
+    head->derived = true;
+  }
 }
 
 // finetune M on D { ... }    evaluate M on D { ... }    export M to "path" { ... }
@@ -584,6 +654,16 @@ void Checker::checkStageConsistency(const Stmt &stmt, CheckedStage &stage, bool 
   const CheckedModel &model = out.models[symbols_.at(stage.model).index];
   const Value &options = stage.options;
 
+  // A saved head was trained on inputs cut at the export's max_len: stages that do not say
+  // otherwise use the same.
+  const Value *head = model.classifier ? model.classifier->field("head") : nullptr;
+  if (head && head->text == "saved" && model.savedHead && model.savedHead->maxLen > 0)
+    for (auto &[name, maxLen] : stage.options.fields)
+      if (name == "max_len" && maxLen.fromDefault) {
+        maxLen.integer = model.savedHead->maxLen;
+        maxLen.number = static_cast<double>(maxLen.integer);
+        maxLen.derived = true;
+      }
   for (auto &[name, maxLen] : stage.options.fields) {
     if (name != "max_len" || model.maxPositions <= 0 || maxLen.integer <= model.maxPositions)
       continue;
@@ -598,7 +678,7 @@ void Checker::checkStageConsistency(const Stmt &stmt, CheckedStage &stage, bool 
   }
 
   // Every dataset the stage reads must carry the classifier's labels, and only those.
-  auto checkLabels = [&](const DatasetUse &use) {
+  auto checkLabels = [&](const DatasetUse &use, bool isEvaluation) {
     auto symbol = symbols_.find(use.dataset);
     if (symbol == symbols_.end() || symbol->second.broken)
       return;
@@ -616,6 +696,21 @@ void Checker::checkStageConsistency(const Stmt &stmt, CheckedStage &stage, bool 
       return; // labels not known statically: checked row by row at run time
     std::vector<std::string> wanted = model.labels;
     std::sort(wanted.begin(), wanted.end());
+    // Evaluation data may hold only some of the labels (new mail that is all ham).
+    std::vector<std::string> absent;
+    std::set_difference(wanted.begin(), wanted.end(), data.labels.begin(), data.labels.end(),
+                        std::back_inserter(absent));
+    bool subset = std::includes(wanted.begin(), wanted.end(), data.labels.begin(), data.labels.end());
+    if (!data.unmatchedPatterns.empty() && subset)
+      return; // the pattern that matches nothing says it (reportUnmatchedPatterns)
+    if (isEvaluation && subset && !absent.empty() && !data.labels.empty()) {
+      std::string names;
+      for (const std::string &label : absent)
+        names += (names.empty() ? "`" : ", `") + label + "`";
+      diagnostics_->report(use.range, DiagKind::LabelsAbsent, use.dataset, names, model.name,
+                           absent.size() == 1 ? "it" : "them");
+      return;
+    }
     if (wanted != data.labels) {
       const Value *declared = model.classifier->field("labels");
       diagnostics_
@@ -626,13 +721,14 @@ void Checker::checkStageConsistency(const Stmt &stmt, CheckedStage &stage, bool 
     }
   };
   if (stage.kind != CheckedStage::Kind::Export && dataOk)
-    checkLabels(stage.data);
+    checkLabels(stage.data, stage.kind == CheckedStage::Kind::Evaluate);
   if (const Value *validate = options.field("validate")) {
     if (const Value *data = validate->field("data");
         data && data->kind == Value::Kind::Ref && symbols_.count(data->text.substr(0, data->text.find('.')))) {
       auto dot = data->text.find('.');
       checkLabels({data->text.substr(0, dot), dot == std::string::npos ? "" : data->text.substr(dot + 1),
-                   data->range});
+                   data->range},
+                  /*isEvaluation=*/false);
     }
   }
 
@@ -652,6 +748,11 @@ void Checker::checkStageConsistency(const Stmt &stmt, CheckedStage &stage, bool 
                             DiagKind::MetricNotApplicable, metric,
                             model.isDecoder ? "a language model (decoder)"
                                             : "a classifier (encoder)");
+      else if (metric == "false_positive_rate" && model.classifier && model.labels.size() != 2)
+        diagnostics_->report(entry.second.range, DiagKind::MetricNotApplicable, metric,
+                             fmt::format("a classifier of {} labels; it needs two (negative, "
+                                         "positive)",
+                                         model.labels.size()));
     }
   };
   if (stage.kind == CheckedStage::Kind::Evaluate)

@@ -108,6 +108,8 @@ private:
   /// operator is detected, and gets one operator.
   void checkDeidOperators(const CheckedDataset &dataset);
   void readModelConfig(const Stmt &stmt, CheckedModel &model);
+  void reportUnmatchedPatterns(const CheckedPipeline &out);
+  void checkSavedHead(const Expr &classifierCall, const Expr *loraCall, CheckedModel &model);
   void checkLoraTargets(const Value &lora, const Expr &loraCall, const CheckedModel &model);
 
   // --- modules and presets (Modules.cpp) ---

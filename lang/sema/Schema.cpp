@@ -40,8 +40,9 @@ struct P {
 
 using T = ValueType;
 
-const std::vector<std::string> kMetrics = {"accuracy", "precision", "recall",  "f1",
-                                           "macro_f1", "auc",       "loss",    "perplexity"};
+const std::vector<std::string> kMetrics = {"accuracy", "precision", "recall", "f1",
+                                           "macro_f1", "auc",       "false_positive_rate",
+                                           "loss",     "perplexity"};
 const std::vector<std::string> kPiiKinds = {"email", "phone",       "ip",  "url",   "person",
                                             "credit_card", "ssn",   "iban", "cn_id", "all"};
 // The kinds an operator can be chosen for (`all` is not one).
@@ -172,7 +173,11 @@ Schema::Schema() {
       {"classifier", Family::ModelLayer,
        {P("labels", T::LabelList).required().doc("the classes, in output order; must equal the data's labels"),
         P("pooling", T::Word).named().oneOf({"cls", "mean"}).def("cls").doc("how token states become one vector"),
-        P("dropout", T::Number).named().ge(0).lt(1).def("0.1").doc("dropout before the classification layer")},
+        P("dropout", T::Number).named().ge(0).lt(1).def("0.1").doc("dropout before the classification layer"),
+        P("head", T::Word).named().oneOf({"auto", "saved", "new"}).def("auto")
+            .doc("`saved`: the head the model folder holds (an ftpc export or a HF *ForSequenceClassification), "
+                 "which must match `labels` and `pooling`; `new`: a new head drawn from the seed; "
+                 "`auto`: `saved` when the folder holds one")},
        "a classification head on an encoder"},
       {"lora", Family::ModelLayer,
        {P("rank", T::Integer).named().ge(1).le(1024).def("8").doc("rank of the low-rank update"),

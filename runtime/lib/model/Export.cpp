@@ -27,7 +27,7 @@ namespace {
 
 constexpr int kExportFormatVersion = 1;
 
-json exportConfig(const HfModel &model, bool mergeLora) {
+json exportConfig(const HfModel &model, bool mergeLora, int64_t maxLen) {
   json config = model.config.raw;
   config.erase("ftpc");
   config["architectures"] = json::array({model.architecture()});
@@ -45,6 +45,8 @@ json exportConfig(const HfModel &model, bool mergeLora) {
     config["classifier_dropout"] = model.headDropout;
     ftpc["pooling"] = model.pooling == Pooling::Cls ? "cls" : "mean";
   }
+  if (maxLen > 0)
+    ftpc["max_len"] = maxLen;
   if (model.hasLora && !mergeLora)
     ftpc["lora"] = {{"rank", model.lora.rank},
                     {"alpha", model.lora.alpha},
@@ -79,7 +81,7 @@ void moveIntoPlace(const fs::path &tmp, const fs::path &outDir) {
 } // namespace
 
 void exportHf(TransformerModel &base, const fs::path &sourceDir, const fs::path &outDirIn,
-              bool mergeLora) {
+              bool mergeLora, int64_t maxLen) {
   auto *model = dynamic_cast<HfModel *>(&base);
   if (!model)
     throw ModelError("exportHf: the model was not loaded by ftpc's model loaders");
@@ -94,7 +96,7 @@ void exportHf(TransformerModel &base, const fs::path &sourceDir, const fs::path 
                                          std::to_string(std::random_device{}()));
   try {
     fs::create_directories(tmp);
-    writeText(tmp / "config.json", exportConfig(*model, mergeLora).dump(2) + "\n");
+    writeText(tmp / "config.json", exportConfig(*model, mergeLora, maxLen).dump(2) + "\n");
     for (const std::string &name : record::tokenizerFileNames()) {
       std::error_code ec;
       if (fs::exists(sourceDir / name, ec))
@@ -195,6 +197,31 @@ std::shared_ptr<TransformerModel> loadExported(const fs::path &dir) {
   } catch (const json::exception &e) { // a field of the wrong JSON type
     throw ModelError(config.path.string() + ": " + e.what());
   }
+}
+
+std::shared_ptr<TransformerModel> loadSavedClassifier(const fs::path &dir,
+                                                      const std::vector<std::string> &labels,
+                                                      Pooling pooling, double dropout) {
+  std::shared_ptr<TransformerModel> loaded = loadExported(dir);
+  auto *model = dynamic_cast<HfModel *>(loaded.get());
+  if (!model || model->isCausalLm())
+    throw ModelError(dir.string() + ": holds a language model, not a classifier");
+  auto join = [](const std::vector<std::string> &names) {
+    std::string out;
+    for (const std::string &name : names)
+      out += (out.empty() ? "" : ", ") + name;
+    return "[" + out + "]";
+  };
+  if (model->labels != labels)
+    throw ModelError(dir.string() + ": the saved classifier's labels are " + join(model->labels) +
+                     ", the program's " + join(labels) + " (the folder changed after `ftpc check`?)");
+  if (model->pooling != pooling)
+    throw ModelError(dir.string() + ": the saved classifier pools differently from the program's "
+                                    "(the folder changed after `ftpc check`?)");
+  if (!(dropout >= 0 && dropout < 1))
+    throw ModelError("classifier dropout must be in [0, 1), got " + std::to_string(dropout));
+  model->headDropout = dropout;
+  return loaded;
 }
 
 } // namespace ftp::model

@@ -92,10 +92,19 @@ void applyLora(TransformerModel &model, const LoraSpec &spec, uint64_t seed);
 /// Written to a temporary folder beside `outDir`, then renamed into place.
 /// An existing `outDir` is replaced only when record::whyExportWouldReplace allows it (ModelError
 /// otherwise).
+/// `maxLen` (> 0) is the input length the model was fine-tuned with, recorded as `ftpc.max_len` so
+/// that a pipeline loading the export tokenizes as training did.
 void exportHf(TransformerModel &model, const std::filesystem::path &sourceDir,
-              const std::filesystem::path &outDir, bool mergeLora);
+              const std::filesystem::path &outDir, bool mergeLora, int64_t maxLen = 0);
 /// Reloads an export of exportHf (classifier or LM); also loads HF's own
 /// BertForSequenceClassification / GPT2ForSequenceClassification / GPT2LMHeadModel folders.
 std::shared_ptr<TransformerModel> loadExported(const std::filesystem::path &dir);
+/// A classifier folder (as loadExported) whose head must be the one a program declared: `labels`
+/// in output order and `pooling`; anything else throws ModelError saying what differs (the folder
+/// changed after the checker compared it). `dropout` replaces the saved classifier dropout for
+/// further training.
+std::shared_ptr<TransformerModel> loadSavedClassifier(const std::filesystem::path &dir,
+                                                      const std::vector<std::string> &labels,
+                                                      Pooling pooling, double dropout);
 
 } // namespace ftp::model

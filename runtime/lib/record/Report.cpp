@@ -113,7 +113,8 @@ std::string dataSection(const ReportInput &in) {
     for (const char *key : {"read", "skipped", "filtered"})
       out += "<td>" + cell(member(d, key)) + "</td>";
     out += "</tr></table>\n";
-    if (d.contains("skipped_because") && d["skipped_because"].is_object()) {
+    if (d.contains("skipped_because") && d["skipped_because"].is_object() &&
+        !d["skipped_because"].empty()) {
       out += "<p>skipped because: ";
       for (auto it = d["skipped_because"].begin(); it != d["skipped_because"].end(); ++it)
         out += escape(it.key()) + " " + cell(it.value()) + "; ";
@@ -142,7 +143,8 @@ std::string dataSection(const ReportInput &in) {
         out += "<td>" + cell(counts.is_object() ? member(counts, label) : Json()) + "</td>";
       out += "</tr>\n";
     };
-    if (d.contains("labels"))
+    // An unsplit data set's one part is already named `all`.
+    if (d.contains("labels") && !splits.contains("all"))
       splitRow("all", member(d, member(d, "size").is_null() ? "read" : "size"), d["labels"]);
     for (auto it = splits.begin(); it != splits.end(); ++it)
       splitRow(it.key(), member(it.value(), "size"), member(it.value(), "labels"));

@@ -172,6 +172,45 @@ std::string robustness(const ReportInput &in) {
   return out + "</div>\n";
 }
 
+/// Accuracy on data sets from another source than the training data (metrics.json's
+/// `relation_to_training: other_dataset`) beside the in-distribution test accuracy (a held-out
+/// split of the training data, preferring one named `test`).
+std::string heldOutDomain(const ReportInput &in) {
+  std::optional<double> inDistribution;
+  std::string inDistributionName;
+  std::vector<std::pair<std::string, const Json *>> others;
+  if (in.metrics.is_object())
+    for (auto it = in.metrics.begin(); it != in.metrics.end(); ++it) {
+      std::string relation = str(it.value(), "relation_to_training");
+      if (relation == "other_dataset")
+        others.emplace_back(it.key(), &it.value());
+      std::optional<double> accuracy = number(it.value(), "accuracy");
+      if (relation == "held_out_split" && accuracy && (!inDistribution || (!isTestSplit(inDistributionName) && isTestSplit(it.key()))))
+        inDistribution = accuracy, inDistributionName = it.key();
+    }
+  std::string out = "<h4>Held-out domain</h4>\n";
+  if (others.empty())
+    return out + notMeasured("no evaluation on a second data set; `evaluate MODEL on OTHER` with data "
+                             "from another source (another year, sender or product) measures it");
+  out += "<table class=\"metrics\"><tr><th>data set</th><th>accuracy</th><th>in-distribution (" +
+         escape(inDistributionName.empty() ? "none" : inDistributionName) +
+         ")</th><th>gap</th><th>labels present</th></tr>\n";
+  for (const auto &[name, metrics] : others) {
+    std::optional<double> accuracy = number(*metrics, "accuracy");
+    std::string present;
+    for (const Json &label : member(*metrics, "labels_present"))
+      present += (present.empty() ? "" : ", ") + cell(label);
+    out += fmt::format("<tr><th>{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                       escape(name), cell(member(*metrics, "accuracy")),
+                       inDistribution ? svg::number(*inDistribution) : "—",
+                       accuracy && inDistribution ? fmt::format("{:+.4f}", *accuracy - *inDistribution) : "—",
+                       present.empty() ? "all" : present);
+  }
+  return out + "</table>\n<p>Accuracy on data from another source than the training data, beside the "
+               "accuracy on a held-out split of the training data: the gap is what a change of "
+               "domain costs.</p>\n";
+}
+
 std::string generalization(const ReportInput &in) {
   std::string out = "<div class=\"risk\"><h3>Generalization gap</h3>\n";
   Json validation, test;
@@ -192,18 +231,20 @@ std::string generalization(const ReportInput &in) {
   for (const std::string &metric : scalarMetrics(validation))
     if (number(test, metric.c_str()))
       shared.push_back(metric);
-  if (shared.empty())
-    return out + notMeasured("needs the same metric on a validation and a test split") +
-           "</div>\n";
-  out += fmt::format("<table class=\"metrics\"><tr><th>metric</th><th>{}</th><th>{}</th>"
-                     "<th>gap (test − validation)</th></tr>\n",
-                     escape(validationName), escape(testName));
-  for (const std::string &metric : shared) {
-    double v = *number(validation, metric.c_str()), t = *number(test, metric.c_str());
-    out += fmt::format("<tr><th>{}</th><td>{}</td><td>{}</td><td>{:+.4f}</td></tr>\n",
-                       escape(metric), svg::number(v), svg::number(t), t - v);
+  if (shared.empty()) {
+    out += notMeasured("needs the same metric on a validation and a test split");
+  } else {
+    out += fmt::format("<table class=\"metrics\"><tr><th>metric</th><th>{}</th><th>{}</th>"
+                       "<th>gap (test − validation)</th></tr>\n",
+                       escape(validationName), escape(testName));
+    for (const std::string &metric : shared) {
+      double v = *number(validation, metric.c_str()), t = *number(test, metric.c_str());
+      out += fmt::format("<tr><th>{}</th><td>{}</td><td>{}</td><td>{:+.4f}</td></tr>\n",
+                         escape(metric), svg::number(v), svg::number(t), t - v);
+    }
+    out += "</table>\n";
   }
-  return out + "</table>\n</div>\n";
+  return out + heldOutDomain(in) + "</div>\n";
 }
 
 } // namespace

@@ -26,6 +26,7 @@
 
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <dlfcn.h>
 
@@ -80,6 +81,7 @@ struct LoadedModel {
   bool finetuned = false;
   json trainedOn;         // the data use of its (last) finetune stage: the members of the audit
   int64_t trainedMaxLen = 128;
+  int64_t savedMaxLen = 0; // the max_len a loaded export was fine-tuned with, 0 if unknown
 };
 
 /// data_report.json's entry for one dataset (the format docs/records.md gives and report.html
@@ -141,8 +143,10 @@ private:
   data::LoadedDataset &dataset(const std::string &name);
   const std::vector<data::Example> &examples(const json &use);
   LoadedModel &modelNamed(const std::string &name);
-  train::TokenizedSet tokenize(const LoadedModel &m, const std::vector<data::Example> &examples,
-                               int64_t maxLen, const std::function<std::string(size_t)> &text = {});
+  /// The examples of `use` ({"dataset", "split"}) tokenized for `m`, their labels as indices of
+  /// the model's outputs; `text` replaces example i's text (perturbations).
+  train::TokenizedSet tokenize(const LoadedModel &m, const json &use, int64_t maxLen,
+                               const std::function<std::string(size_t)> &text = {});
   void finetune(const json &stage, size_t index);
   void evaluate(const json &stage);
   void exportModel(const json &stage);
@@ -290,8 +294,17 @@ LoadedModel &Driver::modelNamed(const std::string &name) {
         loaded.labels.push_back(label.get<std::string>());
       model::Pooling pooling = head.value("pooling", "cls") == "mean" ? model::Pooling::Mean
                                                                      : model::Pooling::Cls;
-      loaded.net = model::loadSequenceClassifier(loaded.sourceDir, loaded.labels, pooling,
-                                                 head.value("dropout", 0.1), seed_, from);
+      // The checker resolved `head`: `saved` loads the folder's classifier as it was exported
+      // (never a head re-drawn from this run's seed); `new` draws one.
+      if (head.value("head", "new") == "saved") {
+        loaded.net = model::loadSavedClassifier(loaded.sourceDir, loaded.labels, pooling,
+                                                head.value("dropout", 0.1));
+        if (m.contains("saved_head") && m["saved_head"].is_object())
+          loaded.savedMaxLen = m["saved_head"].value("max_len", int64_t{0});
+      } else {
+        loaded.net = model::loadSequenceClassifier(loaded.sourceDir, loaded.labels, pooling,
+                                                   head.value("dropout", 0.1), seed_, from);
+      }
     }
     if (m.contains("lora") && m["lora"].is_object()) {
       model::LoraSpec spec;
@@ -302,23 +315,45 @@ LoadedModel &Driver::modelNamed(const std::string &name) {
         spec.targets.push_back(t.get<std::string>());
       model::applyLora(*loaded.net, spec, seed_);
     }
+    bool savedHead = m.contains("classifier") && m["classifier"].is_object() &&
+                     m["classifier"].value("head", "new") == "saved";
     recorder_->message(from == model::StartFrom::Random
                            ? fmt::format("model {}: initialized at random (seed {}) from {}", name,
                                          seed_, loaded.sourceDir.string())
+                       : savedHead
+                           ? fmt::format("model {}: loaded {} with its saved classifier head", name,
+                                         loaded.sourceDir.string())
                            : fmt::format("model {}: loaded {}", name, loaded.sourceDir.string()));
     return models_.emplace(name, std::move(loaded)).first->second;
   }
   throw std::runtime_error("plan has no model `" + name + "`");
 }
 
-train::TokenizedSet Driver::tokenize(const LoadedModel &m, const std::vector<data::Example> &examples,
-                                     int64_t maxLen, const std::function<std::string(size_t)> &text) {
+train::TokenizedSet Driver::tokenize(const LoadedModel &m, const json &use, int64_t maxLen,
+                                     const std::function<std::string(size_t)> &text) {
+  const data::LoadedDataset &data = dataset(use.at("dataset").get<std::string>());
+  const std::vector<data::Example> &examples = data.part(use.value("split", ""));
+  // An example's label indexes the dataset's labels (sorted by the checker); the model's outputs
+  // follow the classifier's declared order (`labels: [spam, ham]`), and evaluation data may hold
+  // only some of them. Mapped by name, so output i always means the model's label i.
+  std::vector<int32_t> outputOf(data.labels.size(), -1);
+  if (!m.labels.empty())
+    for (size_t i = 0; i < data.labels.size(); ++i) {
+      auto it = std::find(m.labels.begin(), m.labels.end(), data.labels[i]);
+      if (it == m.labels.end())
+        throw UserError(fmt::format("data {} holds label `{}`, which model labels {} do not name",
+                                    data.name, data.labels[i], fmt::join(m.labels, ", ")));
+      outputOf[i] = static_cast<int32_t>(it - m.labels.begin());
+    }
   std::vector<std::string> texts;
   std::vector<int32_t> labels;
   texts.reserve(examples.size());
   for (size_t i = 0; i < examples.size(); ++i) {
     texts.push_back(text ? text(i) : examples[i].text);
-    labels.push_back(examples[i].label);
+    int32_t label = examples[i].label;
+    labels.push_back(label >= 0 && static_cast<size_t>(label) < outputOf.size() && !m.labels.empty()
+                         ? outputOf[static_cast<size_t>(label)]
+                         : label);
   }
   return train::tokenizeAll(*m.tokenizer, texts, labels, static_cast<size_t>(maxLen), threads_);
 }
@@ -345,13 +380,13 @@ void Driver::finetune(const json &stage, size_t index) {
   if (stage["options"].value("precision", "fp32") != "fp32")
     throw UserError(stageName + ": `precision bf16` is not supported by this runtime yet; use fp32");
 
-  train::TokenizedSet trainSet = tokenize(m, examples(use), config.maxLen);
+  train::TokenizedSet trainSet = tokenize(m, use, config.maxLen);
   std::optional<train::TokenizedSet> validationSet;
   if (config.validate) {
     auto dot = config.validateData.find('.');
     json valUse{{"dataset", config.validateData.substr(0, dot)},
                 {"split", dot == std::string::npos ? "" : config.validateData.substr(dot + 1)}};
-    validationSet = tokenize(m, examples(valUse), config.maxLen);
+    validationSet = tokenize(m, valUse, config.maxLen);
   }
   train::TrainContext context{*m.net, trainSet, validationSet ? &*validationSet : nullptr,
                               m.labels.size(), kernels_, *recorder_, stageName,
@@ -421,8 +456,9 @@ void Driver::evaluate(const json &stage) {
   const auto &rows = examples(use);
   int64_t batch = options.value("batch", int64_t{64});
   // Evaluate at the length the model was fine-tuned with; before its first finetune, at that
-  // stage's length (so that before and after compare the same tokens); else 128.
-  int64_t maxLen = 128;
+  // stage's length (so that before and after compare the same tokens); else at the length a
+  // loaded export was fine-tuned with; else 128.
+  int64_t maxLen = m.savedMaxLen > 0 ? m.savedMaxLen : 128;
   if (m.finetuned) {
     maxLen = m.trainedMaxLen;
   } else {
@@ -436,7 +472,7 @@ void Driver::evaluate(const json &stage) {
     if (pm.value("name", "") == modelName && pm.contains("max_positions") &&
         pm["max_positions"].is_number_integer() && pm["max_positions"].get<int64_t>() > 0)
       maxLen = std::min(maxLen, pm["max_positions"].get<int64_t>());
-  train::TokenizedSet set = tokenize(m, rows, maxLen);
+  train::TokenizedSet set = tokenize(m, use, maxLen);
   std::string key = evaluationKey(modelName, use);
   recorder_->message(fmt::format("evaluate {} on {} ({} examples)", modelName, key, rows.size()));
   json result = train::evaluateSet(*m.net, set, m.labels.size(), batch, m.labels, collective_.get());
@@ -445,9 +481,13 @@ void Driver::evaluate(const json &stage) {
   for (const auto &name : options.value("metrics", json::array()))
     if (result.contains(name.get<std::string>()))
       kept[name.get<std::string>()] = result[name.get<std::string>()];
-  for (const char *always : {"loss", "examples", "confusion", "perplexity"})
+  for (const char *always : {"loss", "examples", "confusion", "perplexity", "labels_present"})
     if (result.contains(always))
       kept[always] = result[always];
+  if (result.contains("undefined")) // why a kept metric is null
+    for (const auto &[name, why] : result["undefined"].items())
+      if (kept.contains(name))
+        kept["undefined"][name] = why;
   json under = json::object();
   uint64_t perturbSeed = seed_ ^ 0x5eedULL;
   for (const json &p : options.value("under", json::array())) {
@@ -461,7 +501,7 @@ void Driver::evaluate(const json &stage) {
                      : fn == "word_dropout" ? train::dropWords
                      : fn == "word_swap"    ? train::swapWords
                                             : train::replaceSynonyms;
-      train::TokenizedSet perturbed = tokenize(m, rows, maxLen, [&](size_t i) {
+      train::TokenizedSet perturbed = tokenize(m, use, maxLen, [&](size_t i) {
         return perturb(rows[i].text, rate, perturbSeed, i);
       });
       metrics = train::evaluateSet(*m.net, perturbed, m.labels.size(), batch, m.labels, collective_.get());
@@ -491,15 +531,20 @@ void Driver::evaluate(const json &stage) {
   }
   if (!under.empty())
     kept["under"] = under;
-  // Membership-inference audit: whenever a fine-tuned model is evaluated on data it was not
-  // trained on, the loss-threshold attack's AUC, training examples against these (MembershipAudit.h).
-  // (A model evaluated before any finetune has no training data: trainedOn is null.)
-  bool heldOut = m.finetuned &&
-                 (use.value("dataset", "") != m.trainedOn.value("dataset", "") ||
-                  (!use.value("split", "").empty() &&
-                   use.value("split", "") != m.trainedOn.value("split", "")));
-  if (m.finetuned && heldOut && !rows.empty()) {
-    train::TokenizedSet members = tokenize(m, examples(m.trainedOn), maxLen);
+  // How the evaluated examples relate to the model's training data: the examples it was trained
+  // on, a held-out split of the same data set (in-distribution), or another data set (another
+  // source: the held-out domain of the risk card's generalization row). A model not fine-tuned in
+  // this run has no training data here (trainedOn is null).
+  bool sameSource = m.finetuned && use.value("dataset", "") == m.trainedOn.value("dataset", "");
+  bool heldOut = sameSource && !use.value("split", "").empty() &&
+                 use.value("split", "") != m.trainedOn.value("split", "");
+  if (m.finetuned)
+    kept["relation_to_training"] = !sameSource ? "other_dataset" : heldOut ? "held_out_split" : "trained_on";
+  // Membership-inference audit: training examples against held-out examples of the same source
+  // (MembershipAudit.h). Against another data set the attack would separate the two sources, not
+  // members from non-members, so none is run there.
+  if (heldOut && !rows.empty()) {
+    train::TokenizedSet members = tokenize(m, m.trainedOn, maxLen);
     json audit = train::membershipAudit(*m.net, members, set, batch, seed_);
     audit["members_from"] = m.trainedOn.value("split", "").empty() ? m.trainedOn.value("dataset", "")
                                                                      : m.trainedOn.value("split", "");
@@ -512,6 +557,8 @@ void Driver::evaluate(const json &stage) {
   for (const auto &[name, value] : kept.items())
     if (value.is_number_float())
       line += fmt::format(" {}={:.4f}", name, value.get<double>());
+    else if (value.is_null())
+      line += fmt::format(" {}=undefined", name);
   recorder_->message(fmt::format("evaluate {} on {}:{}", modelName, key, line));
 }
 
@@ -522,9 +569,10 @@ void Driver::exportModel(const json &stage) {
   LoadedModel &m = modelNamed(modelName);
   bool merge = stage["options"].value("merge_lora", true);
   fs::path target = stage.value("path", "");
-  model::exportHf(*m.net, m.sourceDir, target, merge);
+  int64_t maxLen = m.finetuned ? m.trainedMaxLen : m.savedMaxLen;
+  model::exportHf(*m.net, m.sourceDir, target, merge, maxLen);
   fs::path inRun = runDir_ / (models_.size() == 1 ? std::string("model") : "model-" + modelName);
-  model::exportHf(*m.net, m.sourceDir, inRun, merge);
+  model::exportHf(*m.net, m.sourceDir, inRun, merge, maxLen);
   recorder_->message(fmt::format("export {}: {} (and {})", modelName, target.string(), inRun.string()));
   recorder_->event({{"event", "export"}, {"model", modelName}, {"path", target.string()}});
 }

@@ -2,6 +2,8 @@
 
 #include "Metrics.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -97,7 +99,52 @@ double ClassificationMetrics::auc() const {
   return (rankSum - positives * (positives + 1) / 2.0) / (positives * negatives);
 }
 
+int64_t ClassificationMetrics::examplesOf(size_t label) const {
+  int64_t n = 0;
+  for (size_t p = 0; p < numLabels_; ++p)
+    n += confusion_[label][p];
+  return n;
+}
+
+double ClassificationMetrics::falsePositiveRate() const {
+  if (numLabels_ != 2)
+    return 0.0;
+  return ratio(static_cast<double>(confusion_[0][1]), static_cast<double>(examplesOf(0)));
+}
+
+std::string ClassificationMetrics::whyUndefined(const std::string &name,
+                                                const std::vector<std::string> &labelNames) const {
+  auto labelName = [&](size_t label) {
+    return label < labelNames.size() ? "`" + labelNames[label] + "`" : "#" + std::to_string(label);
+  };
+  if (count_ == 0)
+    return "no examples";
+  if (name == "accuracy" || name == "loss")
+    return "";
+  bool binary = numLabels_ == 2;
+  if (name == "false_positive_rate")
+    return !binary               ? "defined for two labels only"
+           : examplesOf(0) == 0 ? "no example of the negative label " + labelName(0) + " in the data"
+                                 : "";
+  if (name == "auc")
+    return !binary                                    ? "defined for two labels only"
+           : examplesOf(0) == 0 || examplesOf(1) == 0 ? "the data holds one label only"
+                                                      : "";
+  bool macroAverage = name == "macro_f1" || !binary;
+  if (macroAverage) {
+    for (size_t label = 0; label < numLabels_; ++label)
+      if (examplesOf(label) == 0)
+        return "no example of " + labelName(label) + " in the data";
+    return "";
+  }
+  return examplesOf(1) == 0 ? "no example of the positive label " + labelName(1) + " in the data" : "";
+}
+
 double ClassificationMetrics::get(const std::string &name) const {
+  if (!whyUndefined(name).empty())
+    return 0.0;
+  if (name == "false_positive_rate")
+    return falsePositiveRate();
   if (name == "accuracy")
     return accuracy();
   if (name == "precision")
@@ -115,8 +162,37 @@ double ClassificationMetrics::get(const std::string &name) const {
   throw std::invalid_argument("no classification metric `" + name + "`");
 }
 
+void writeClassificationMetrics(const ClassificationMetrics &metrics, size_t numLabels,
+                                const std::vector<std::string> &labelNames, nlohmann::json &out) {
+  std::vector<const char *> names = {"accuracy", "precision", "recall", "f1", "macro_f1", "loss"};
+  if (numLabels == 2) {
+    names.push_back("auc");
+    names.push_back("false_positive_rate");
+  }
+  nlohmann::json undefined = nlohmann::json::object();
+  for (const char *name : names) {
+    std::string why = metrics.whyUndefined(name, labelNames);
+    if (why.empty()) {
+      out[name] = metrics.get(name);
+    } else {
+      out[name] = nullptr;
+      undefined[name] = why;
+    }
+  }
+  if (!undefined.empty())
+    out["undefined"] = undefined;
+  nlohmann::json present = nlohmann::json::array();
+  for (size_t label = 0; label < numLabels; ++label)
+    if (metrics.examplesOf(label) > 0)
+      present.push_back(label < labelNames.size() ? labelNames[label] : std::to_string(label));
+  if (present.size() < numLabels && metrics.count() > 0)
+    out["labels_present"] = present;
+}
+
 double LanguageModelMetrics::perplexity() const { return std::exp(loss()); }
 
-bool higherIsBetter(const std::string &metric) { return metric != "loss" && metric != "perplexity"; }
+bool higherIsBetter(const std::string &metric) {
+  return metric != "loss" && metric != "perplexity" && metric != "false_positive_rate";
+}
 
 } // namespace ftp::train

@@ -6,10 +6,17 @@
 //     classifier's list (`labels: [ham, spam]` -> spam is the positive class);
 //   - more labels: precision, recall and F1 are macro averages; `macro_f1` is always the macro F1;
 //   - a ratio whose denominator is 0 is 0 (scikit-learn's zero_division=0);
-//   - auc: ROC AUC of the positive class's probability (binary only), ties counted as 1/2.
+//   - auc: ROC AUC of the positive class's probability (binary only), ties counted as 1/2;
+//   - false_positive_rate (binary only): negatives predicted positive over all negatives;
+//   - undefined, not 0, when the data lacks a label the metric is about (evaluation data may hold
+//     one label): precision, recall and F1 without any example of the positive label (of some
+//     label, for the macro averages), auc without both labels, false_positive_rate without
+//     negatives. whyUndefined() says why; evaluation writes such a metric as null.
 //
 //===----------------------------------------------------------------------------------------===//
 #pragma once
+
+#include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
 #include <map>
@@ -33,11 +40,19 @@ public:
   double f1() const;
   double macroF1() const;
   double auc() const;
+  double falsePositiveRate() const;
+  /// Why the named metric has no value on these examples, or "" when it has one; labels are
+  /// named from `labelNames` when given.
+  std::string whyUndefined(const std::string &name,
+                           const std::vector<std::string> &labelNames = {}) const;
+  /// How many of the examples carry each label (the confusion matrix's row sums).
+  int64_t examplesOf(size_t label) const;
   double loss() const { return count_ ? lossSum_ / static_cast<double>(count_) : 0.0; }
   /// confusion()[truth][predicted]
   const std::vector<std::vector<int64_t>> &confusion() const { return confusion_; }
 
-  /// The named metric (accuracy, precision, recall, f1, macro_f1, auc, loss).
+  /// The named metric (accuracy, precision, recall, f1, macro_f1, auc, false_positive_rate, loss);
+  /// 0 where whyUndefined() is not empty.
   double get(const std::string &name) const;
 
 private:
@@ -67,6 +82,12 @@ private:
   double lossSum_ = 0;
   int64_t tokens_ = 0;
 };
+
+/// Writes accuracy, precision, recall, f1, macro_f1 and loss (and auc, false_positive_rate with two
+/// labels) into `out`: a metric undefined on these examples as null, its reason under
+/// `out["undefined"][metric]`, and `out["labels_present"]` when the data lacks some label.
+void writeClassificationMetrics(const ClassificationMetrics &metrics, size_t numLabels,
+                                const std::vector<std::string> &labelNames, nlohmann::json &out);
 
 /// Whether a larger value of `metric` is better (everything but loss and perplexity).
 bool higherIsBetter(const std::string &metric);

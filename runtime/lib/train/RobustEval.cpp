@@ -39,8 +39,7 @@ nlohmann::json evaluateUnderAttack(model::TransformerModel &model, const Tokeniz
   }
   nlohmann::json out;
   out["examples"] = metrics.count();
-  for (const char *metric : {"accuracy", "precision", "recall", "f1", "macro_f1", "loss"})
-    out[metric] = metrics.get(metric);
+  writeClassificationMetrics(metrics, numLabels, labelNames, out);
   out["confusion"] = {{"labels", labelNames}, {"matrix", metrics.confusion()}};
   return out;
 }

@@ -622,10 +622,7 @@ nlohmann::json evaluateSet(model::TransformerModel &model, const TokenizedSet &s
     return out;
   }
   out["examples"] = classification.count();
-  for (const char *metric : {"accuracy", "precision", "recall", "f1", "macro_f1", "loss"})
-    out[metric] = classification.get(metric);
-  if (numLabels == 2)
-    out["auc"] = classification.auc();
+  writeClassificationMetrics(classification, numLabels, labelNames, out);
   out["confusion"] = {{"labels", labelNames}, {"matrix", classification.confusion()}};
   return out;
 }

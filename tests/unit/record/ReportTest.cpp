@@ -52,7 +52,9 @@ TEST(Report, ExampleRunHasEverySection) {
   EXPECT_EQ(html.find("src="), std::string::npos);
   EXPECT_EQ(count(html, "http"), count(html, "http://www.w3.org/2000/svg"));
   EXPECT_EQ(count(html, "<svg"), 4u); // loss, validation metrics, perturbations, attack strength
-  EXPECT_EQ(count(html, "not measured"), 0u);
+  // Everything is measured but the held-out domain: the example evaluates no second data set.
+  EXPECT_EQ(count(html, "not measured"), 1u);
+  EXPECT_NE(html.find("not measured: no evaluation on a second data set"), std::string::npos);
   // fgsm at three strengths and pgd at two, each with the clean point at ε = 0.
   EXPECT_EQ(count(html, "<circle"), 4u + 3u);
 }
@@ -62,11 +64,45 @@ TEST(Report, AbsentRecordsSayNotMeasured) {
   ReportInput input = loadReportInput(dir.string());
   EXPECT_TRUE(input.problems.empty());
   std::string html = renderReport(input);
-  EXPECT_EQ(count(html, "not measured"), 9u) << html;
+  EXPECT_EQ(count(html, "not measured"), 10u) << html;
   EXPECT_NE(html.find("not measured: trained without differential privacy"), std::string::npos);
   EXPECT_NE(html.find("not measured: no evaluation under perturbations or attacks"),
             std::string::npos);
   EXPECT_EQ(html.find("<svg"), std::string::npos);
+}
+
+// Issue 22/31: an evaluation on another data set (metrics.json's relation_to_training) is shown in
+// the generalization row beside the in-distribution test accuracy, with the gap.
+TEST(Report, HeldOutDomainBesideInDistributionTestAccuracy) {
+  auto dir = scratchDir();
+  writeText(dir / "metrics.json",
+            R"({"val": {"accuracy": 0.9, "relation_to_training": "held_out_split"},)"
+            R"( "test": {"accuracy": 0.895, "relation_to_training": "held_out_split"},)"
+            R"( "products": {"accuracy": 0.845, "relation_to_training": "other_dataset"},)"
+            R"( "newmail": {"accuracy": 0.5, "f1": null, "labels_present": ["ham"],)"
+            R"(             "relation_to_training": "other_dataset"}})");
+  std::string html = renderReport(loadReportInput(dir.string()));
+  EXPECT_NE(html.find("<h4>Held-out domain</h4>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<th>in-distribution (test)</th>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<tr><th>products</th><td>0.845</td><td>0.895</td><td>-0.0500</td><td>all</td></tr>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<tr><th>newmail</th><td>0.5</td><td>0.895</td><td>-0.3950</td><td>ham</td></tr>"),
+            std::string::npos)
+      << html;
+  EXPECT_EQ(html.find("no evaluation on a second data set"), std::string::npos);
+}
+
+// Issue 31 §4: no empty "skipped because:" line, and an unsplit data set's one part (named `all`)
+// gives one `all` row.
+TEST(Report, DataTableHasNoEmptyOrDoubledRows) {
+  auto dir = scratchDir();
+  writeText(dir / "data_report.json",
+            R"({"datasets": [{"name": "reviews", "read": 10, "skipped": 0, "skipped_because": {},)"
+            R"( "labels": {"neg": 4, "pos": 6}, "splits": {"all": {"size": 10, "labels": {"neg": 4, "pos": 6}}}}]})");
+  std::string html = renderReport(loadReportInput(dir.string()));
+  EXPECT_EQ(html.find("skipped because"), std::string::npos);
+  EXPECT_EQ(count(html, "<tr><th>all</th>"), 1u) << html;
 }
 
 // Labels, split names and dataset names come from user files: none can inject markup.

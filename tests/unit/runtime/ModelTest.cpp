@@ -265,6 +265,33 @@ TEST_F(ModelTest, HeadIsDeterministicFromSeed) {
   EXPECT_NEAR(a.std().item<double>(), 0.02, 0.01);
 }
 
+// Issue 22: a folder with a saved head loads with that head, whatever the seed; the same folder
+// loaded as a plain encoder gets a head drawn from the seed, which is what the run driver did.
+TEST_F(ModelTest, SavedClassifierLoadsWithItsHeadAndItsLabels) {
+  auto g = goldens("bert_tiny_goldens.safetensors");
+  torch::Tensor ids = g["input_ids"], mask = g["attention_mask"];
+  auto trained = loadSequenceClassifier(kData / "bert-tiny-cls", {"neg", "pos"}, Pooling::Mean, 0.1, 7);
+  torch::NoGradGuard noGrad;
+  torch::Tensor logits = trained->forward(ids, mask);
+  exportHf(*trained, kData / "bert-tiny-cls", tmp_ / "export", false, /*maxLen=*/24);
+
+  auto saved = loadSavedClassifier(tmp_ / "export", {"neg", "pos"}, Pooling::Mean, 0.2);
+  EXPECT_TRUE(saved->forward(ids, mask).equal(logits));
+  auto redrawn = loadSequenceClassifier(tmp_ / "export", {"neg", "pos"}, Pooling::Mean, 0.1, 8);
+  EXPECT_GT(maxAbsDiff(redrawn->forward(ids, mask), logits), 1e-3);
+
+  std::ifstream in(tmp_ / "export" / "config.json");
+  nlohmann::json config = nlohmann::json::parse(in);
+  EXPECT_EQ(config["ftpc"]["max_len"], 24);
+  EXPECT_EQ(config["ftpc"]["pooling"], "mean");
+  EXPECT_EQ(config["id2label"]["0"], "neg");
+
+  std::string swapped = errorOf([&] { loadSavedClassifier(tmp_ / "export", {"pos", "neg"}, Pooling::Mean, 0.1); });
+  EXPECT_NE(swapped.find("labels are [neg, pos], the program's [pos, neg]"), std::string::npos) << swapped;
+  std::string pooled = errorOf([&] { loadSavedClassifier(tmp_ / "export", {"neg", "pos"}, Pooling::Cls, 0.1); });
+  EXPECT_NE(pooled.find("pools differently"), std::string::npos) << pooled;
+}
+
 TEST_F(ModelTest, MeanPoolingAveragesNonPaddingTokens) {
   auto g = goldens("bert_tiny_goldens.safetensors");
   auto model = loadSequenceClassifier(kData / "bert-tiny-cls", {"x", "y"}, Pooling::Mean, 0.1, 3);

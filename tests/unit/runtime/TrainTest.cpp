@@ -79,6 +79,53 @@ TEST(MetricsTest, AucIsTheProbabilityThatAPositiveOutscoresANegative) {
   EXPECT_DOUBLE_EQ(ties.auc(), 0.5);
 }
 
+TEST(MetricsTest, FalsePositiveRateIsNegativesPredictedPositiveOverNegatives) {
+  // truth 1 1 1 1 0 0 / predicted 1 1 0 0 0 1: FP 1 of 2 negatives.
+  ClassificationMetrics m = binary({1, 1, 1, 1, 0, 0}, {1, 1, 0, 0, 0, 1});
+  EXPECT_DOUBLE_EQ(m.falsePositiveRate(), 0.5);
+  EXPECT_DOUBLE_EQ(m.get("false_positive_rate"), 0.5);
+  EXPECT_FALSE(higherIsBetter("false_positive_rate"));
+  for (const char *name : {"accuracy", "precision", "recall", "f1", "macro_f1", "auc",
+                           "false_positive_rate", "loss"})
+    EXPECT_EQ(m.whyUndefined(name), "") << name;
+}
+
+TEST(MetricsTest, OneLabelDataLeavesTheMetricsAboutTheOtherUndefined) {
+  // Only negatives (new legitimate mail): 4 of them, one predicted positive.
+  ClassificationMetrics negatives = binary({0, 0, 0, 0}, {0, 0, 1, 0});
+  EXPECT_DOUBLE_EQ(negatives.accuracy(), 0.75);
+  EXPECT_DOUBLE_EQ(negatives.get("false_positive_rate"), 0.25);
+  std::vector<std::string> names{"ham", "spam"};
+  for (const char *name : {"precision", "recall", "f1"})
+    EXPECT_EQ(negatives.whyUndefined(name, names), "no example of the positive label `spam` in the data")
+        << name;
+  EXPECT_EQ(negatives.whyUndefined("macro_f1", names), "no example of `spam` in the data");
+  EXPECT_EQ(negatives.whyUndefined("auc"), "the data holds one label only");
+  EXPECT_EQ(negatives.whyUndefined("accuracy"), "");
+  EXPECT_EQ(negatives.whyUndefined("false_positive_rate"), "");
+  EXPECT_EQ(negatives.get("f1"), 0.0);
+
+  // Only positives: recall and F1 are defined (3 of 4 found: recall 3/4, precision 1, F1 6/7);
+  // the false-positive rate is not.
+  ClassificationMetrics positives = binary({1, 1, 1, 1}, {1, 0, 1, 1});
+  EXPECT_EQ(positives.whyUndefined("f1"), "");
+  EXPECT_DOUBLE_EQ(positives.recall(), 0.75);
+  EXPECT_NEAR(positives.f1(), 6.0 / 7.0, 1e-12);
+  EXPECT_EQ(positives.whyUndefined("false_positive_rate"), "no example of the negative label #0 in the data");
+  EXPECT_NE(positives.whyUndefined("macro_f1"), "");
+
+  ClassificationMetrics none(2);
+  EXPECT_EQ(none.whyUndefined("accuracy"), "no examples");
+
+  // Three labels, one absent: every macro average is undefined.
+  ClassificationMetrics three(3);
+  three.add(0, 0, 0, 0);
+  three.add(2, 1, 0, 0);
+  for (const char *name : {"precision", "recall", "f1", "macro_f1"})
+    EXPECT_EQ(three.whyUndefined(name, {"a", "b", "c"}), "no example of `b` in the data") << name;
+  EXPECT_EQ(three.whyUndefined("false_positive_rate"), "defined for two labels only");
+}
+
 TEST(MetricsTest, LanguageModelPerplexityIsExpOfTheMeanTokenLoss) {
   LanguageModelMetrics m;
   m.add(6.0, 3);
