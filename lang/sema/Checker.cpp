@@ -677,6 +677,16 @@ void Checker::checkStageConsistency(const Stmt &stmt, CheckedStage &stage, bool 
                          model.maxPositions, model.name);
   }
 
+  // bf16 autocast and DP-SGD: the per-example norms would come from bf16 activations and output
+  // gradients (runtime/lib/train/Precision.h); refused here rather than at the first step.
+  if (const Value *precision = options.field("precision"), *privacy = options.field("privacy");
+      precision && precision->text == "bf16" && privacy && privacy->kind == Value::Kind::Record &&
+      !privacy->text.empty())
+    diagnostics_->report(precision->range.valid() ? precision->range : stmt.keyword.range,
+                         DiagKind::ConflictingOptions, "precision bf16", "privacy",
+                         "DP-SGD's per-example clipping and noise run in fp32 only; train the "
+                         "private model with `precision fp32`");
+
   // Every dataset the stage reads must carry the classifier's labels, and only those.
   auto checkLabels = [&](const DatasetUse &use, bool isEvaluation) {
     auto symbol = symbols_.find(use.dataset);

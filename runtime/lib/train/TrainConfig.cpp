@@ -54,6 +54,10 @@ TrainConfig readTrainConfig(const json &stage) {
   c.optimizer.weightDecay = static_cast<float>(number(opt, "weight_decay", 0));
   c.optimizer.momentum = static_cast<float>(number(opt, "momentum", 0));
   c.scheduleSpec = o.value("schedule", json{{"fn", "linear"}, {"warmup", 0}});
+  std::string precision = o.value("precision", std::string("fp32"));
+  if (precision != "fp32" && precision != "bf16")
+    throw std::runtime_error("plan: unknown precision `" + precision + "`");
+  c.bf16 = precision == "bf16";
   if (o.contains("clip_grad") && o["clip_grad"].is_number())
     c.clipGrad = o["clip_grad"].get<double>();
 

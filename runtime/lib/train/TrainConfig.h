@@ -62,6 +62,7 @@ struct TrainConfig {
   Adversarial adversarial;
   EmbeddingNoise noise;
   double weightNoise = 0; // std of the Gaussian noise on the trainable weights per step (0: none)
+  bool bf16 = false;      // `precision bf16`: the forward pass under CPU bf16 autocast (Precision.h)
 
   bool validate = false;
   std::string validateData; // "mail.val"

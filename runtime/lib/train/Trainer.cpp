@@ -8,6 +8,7 @@
 #include "Losses.h"
 #include "Metrics.h"
 #include "PrivacyLedger.h"
+#include "Precision.h"
 #include "Random.h"
 #include "TrainState.h"
 
@@ -158,8 +159,12 @@ double Loop::nonPrivateStep(int64_t step) {
     int64_t at = begin + k * micro;
     std::vector<int64_t> indices(order.begin() + at, order.begin() + std::min(end, at + micro));
     Batch batch = makeBatch(ctx_.train, indices, ctx_.model.isCausalLm());
-    torch::Tensor loss = trainingLoss(ctx_.model, batch, config_, ctx_.kernels, ctx_.seed,
-                                      static_cast<uint64_t>(step));
+    torch::Tensor loss;
+    {
+      CpuAutocast bf16(config_.bf16);
+      loss = trainingLoss(ctx_.model, batch, config_, ctx_.kernels, ctx_.seed,
+                          static_cast<uint64_t>(step));
+    }
     // Weight each micro-batch by its share of the examples: the same gradient as one big batch.
     double share = static_cast<double>(indices.size()) / static_cast<double>(count);
     (loss * share).backward();
