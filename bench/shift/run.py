@@ -5,7 +5,8 @@ the share of new legitimate mail kept as ham, the wall time, the commit and the 
 Rows already in the file (same variant, seed and commit) are skipped, so an interrupted session
 continues where it stopped. Each run directory is deleted once its row is written.
 
-usage: run.py [--ftpc PATH] [--seeds 1234 ...] [VARIANT ...]     (default: every variant)
+usage: run.py [--ftpc PATH] [VARIANT ...] [--seeds 1234 ...]     (default: every variant)
+       run.py --table      the markdown table of docs/benchmarks.md, from the rows in the file
 """
 import argparse
 import json
@@ -54,7 +55,33 @@ def done_rows():
         return {(r["variant"], r["seed"], r["commit"]) for r in map(json.loads, f) if r.get("bench") == "shift"}
 
 
+def table():
+    """Mean and range over seeds per variant, from every row in the results file (the newest
+    commit's rows for a variant measured at several commits)."""
+    with open(RESULTS) as f:
+        rows = [r for r in map(json.loads, f) if r.get("bench") == "shift"]
+    newest = {}
+    for r in rows:
+        newest[r["variant"]] = r["commit"]
+    print("| variant | seeds | in-distribution accuracy | F1 | 2003 accuracy | F1 | false-positive rate | 2003 ham kept |")
+    print("|---|---|---|---|---|---|---|---|")
+    for variant in [v for v in VARIANTS if v in newest]:
+        mine = [r for r in rows if r["variant"] == variant and r["commit"] == newest[variant]]
+
+        def cell(get):
+            values = [get(r) for r in mine]
+            mean = sum(values) / len(values)
+            return f"{mean:.3f}" if len(values) == 1 else f"{mean:.3f} ({min(values):.3f}–{max(values):.3f})"
+        print(f"| {variant} | {', '.join(str(r['seed']) for r in mine)} "
+              f"| {cell(lambda r: r['in_distribution']['accuracy'])} | {cell(lambda r: r['in_distribution']['f1'])} "
+              f"| {cell(lambda r: r['other_year']['accuracy'])} | {cell(lambda r: r['other_year']['f1'])} "
+              f"| {cell(lambda r: r['other_year']['false_positive_rate'])} | {cell(lambda r: r['ham_2003_kept'])} |")
+
+
 def main():
+    if "--table" in sys.argv[1:]:
+        table()
+        return
     parser = argparse.ArgumentParser()
     parser.add_argument("--ftpc", default=os.path.join(ROOT, "build", "tools", "ftpc", "ftpc"))
     parser.add_argument("--seeds", type=int, nargs="+", default=[1234])

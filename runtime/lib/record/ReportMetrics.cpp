@@ -277,9 +277,47 @@ std::string metricsSection(const ReportInput &in) {
   return out + "</section>\n";
 }
 
+/// The fourth risk: can the model be used without ftpc, and is what it depends on pinned? The
+/// exports (metrics.jsonl's `export` events: format, files, the reload check done when writing)
+/// and the versions and hashes of manifest.toml.
+std::string dependency(const ReportInput &in) {
+  std::string out = "<div class=\"risk\"><h3>Dependency</h3>\n";
+  std::string rows;
+  for (const auto &e : in.events) {
+    if (str(e, "event") != "export")
+      continue;
+    const Json &reload = member(e, "reload");
+    std::string files;
+    for (const Json &file : member(e, "files"))
+      files += (files.empty() ? "" : ", ") + cell(file);
+    rows += fmt::format("<tr><th>{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                        cell(member(e, "model")), cell(member(e, "path")),
+                        str(e, "format").empty() ? "—" : escape(str(e, "format")) + " (transformers loads it)",
+                        files.empty() ? "—" : files,
+                        reload.is_object() ? "max |Δ logit| " + cell(member(reload, "max_abs_diff")) + " on " +
+                                                 cell(member(reload, "examples")) + " examples"
+                                           : "—");
+  }
+  if (rows.empty())
+    out += notMeasured("no export; an `export` stage writes a HuggingFace folder that transformers "
+                       "loads without ftpc, checked by reading it back");
+  else
+    out += "<table class=\"metrics\"><tr><th>model</th><th>export</th><th>format</th><th>files</th>"
+           "<th>reloaded and compared</th></tr>\n" +
+           rows + "</table>\n";
+  if (in.manifest) {
+    const Manifest &m = *in.manifest;
+    out += fmt::format("<p>Pinned in manifest.toml: ftpc {}, MLIR {}, LibTorch {}, BLAS {}; SHA-256 "
+                       "of {} inputs and {} outputs (<code>ftpc verify</code> checks them).</p>\n",
+                       escape(m.ftpcVersion), escape(m.mlirVersion), escape(m.libtorchVersion),
+                       escape(m.blas), m.inputs.size(), m.outputs.size());
+  }
+  return out + "</div>\n";
+}
+
 std::string riskCard(const ReportInput &in) {
   return "<section id=\"risk-card\">\n<h2>Risk card</h2>\n" + privacy(in) + robustness(in) +
-         generalization(in) + "</section>\n";
+         generalization(in) + dependency(in) + "</section>\n";
 }
 
 } // namespace ftp::record::report

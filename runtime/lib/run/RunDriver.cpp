@@ -38,6 +38,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <numeric>
 #include <thread>
 
 namespace ftp::run {
@@ -144,6 +145,7 @@ private:
   data::LoadedDataset &dataset(const std::string &name);
   const std::vector<data::Example> &examples(const json &use);
   LoadedModel &modelNamed(const std::string &name);
+  json reloadCheck(LoadedModel &m, const fs::path &dir, int64_t maxLen);
   /// The examples of `use` ({"dataset", "split"}) tokenized for `m`, their labels as indices of
   /// the model's outputs; `text` replaces example i's text (perturbations).
   train::TokenizedSet tokenize(const LoadedModel &m, const json &use, int64_t maxLen,
@@ -580,8 +582,61 @@ void Driver::exportModel(const json &stage) {
   model::exportHf(*m.net, m.sourceDir, target, merge, maxLen);
   fs::path inRun = runDir_ / (models_.size() == 1 ? std::string("model") : "model-" + modelName);
   model::exportHf(*m.net, m.sourceDir, inRun, merge, maxLen);
-  recorder_->message(fmt::format("export {}: {} (and {})", modelName, target.string(), inRun.string()));
-  recorder_->event({{"event", "export"}, {"model", modelName}, {"path", target.string()}});
+  json reload = reloadCheck(m, target, maxLen);
+  recorder_->message(fmt::format("export {}: {} (and {}); reloaded, max |Δ logit| {:.3g} on {} examples",
+                                 modelName, target.string(), inRun.string(),
+                                 reload["max_abs_diff"].get<double>(), reload["examples"].get<int64_t>()));
+  json files = json::array();
+  std::error_code ec;
+  for (const auto &entry : fs::directory_iterator(target, ec))
+    files.push_back(entry.path().filename().string());
+  std::sort(files.begin(), files.end());
+  recorder_->event({{"event", "export"},
+                    {"model", modelName},
+                    {"path", target.string()},
+                    {"format", "huggingface"},
+                    {"merged_lora", merge},
+                    {"files", files},
+                    {"reload", reload}});
+}
+
+// The export is read back as a user of it would (model::loadExported, the loader transformers'
+// layout implies) and its logits compared with the trained model's on a few examples: an export
+// that does not reproduce the model is an error, never a note.
+json Driver::reloadCheck(LoadedModel &m, const fs::path &dir, int64_t maxLen) {
+  constexpr double kTolerance = 1e-4; // fp32; merging LoRA adapters reorders sums (about 1e-6)
+  std::vector<std::string> texts;
+  if (m.finetuned)
+    for (const data::Example &e : examples(m.trainedOn)) {
+      texts.push_back(e.text);
+      if (texts.size() == 8)
+        break;
+    }
+  if (texts.empty())
+    texts = {"The export is read back and compared with the model that wrote it.",
+             "Subject: meeting moved to Thursday"};
+  train::TokenizedSet set = train::tokenizeAll(*m.tokenizer, texts, std::vector<int32_t>(texts.size(), 0),
+                                               static_cast<size_t>(std::max<int64_t>(2, std::min<int64_t>(maxLen > 0 ? maxLen : 64, 64))),
+                                               threads_);
+  std::vector<int64_t> all(set.size());
+  std::iota(all.begin(), all.end(), 0);
+  train::Batch batch = train::makeBatch(set, all, m.net->isCausalLm());
+  std::shared_ptr<model::TransformerModel> reloaded = model::loadExported(dir);
+  bool wasTraining = m.net->is_training();
+  m.net->eval();
+  torch::NoGradGuard noGrad;
+  torch::Tensor expected = m.net->forward(batch.inputIds, batch.attentionMask);
+  torch::Tensor actual = reloaded->forward(batch.inputIds, batch.attentionMask);
+  if (wasTraining)
+    m.net->train();
+  if (actual.sizes() != expected.sizes())
+    throw std::runtime_error(fmt::format("{}: the reloaded export's outputs have another shape than the trained model's", dir.string()));
+  double diff = (actual - expected).abs().max().item<double>();
+  if (!(diff <= kTolerance))
+    throw std::runtime_error(fmt::format("{}: the export does not reproduce the trained model: its logits "
+                                         "differ by up to {:.3g} (tolerance {:g}) on {} examples",
+                                         dir.string(), diff, kTolerance, set.size()));
+  return json{{"examples", static_cast<int64_t>(set.size())}, {"max_abs_diff", diff}, {"tolerance", kTolerance}};
 }
 
 int Driver::run() {

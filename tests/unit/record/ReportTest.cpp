@@ -45,7 +45,10 @@ TEST(Report, ExampleRunHasEverySection) {
         "id=\"risk-card\"", "<td>7.98</td>", "Accuracy under perturbation: test",
         "typos(rate: 0.05)", "Accuracy vs attack strength: test", "Generalization gap",
         "<th>accuracy</th><td>0.981</td><td>0.9776</td><td>-0.0034</td>",
-        "/src/ftpc/build/fixtures/spam-assassin", "data (5798 files)"})
+        "/src/ftpc/build/fixtures/spam-assassin", "data (5798 files)", "<h3>Dependency</h3>",
+        "<td>/src/ftpc/out/spam-filter</td><td>huggingface (transformers loads it)</td>",
+        "config.json, model.safetensors, tokenizer.json", "max |Δ logit| 0 on 8 examples",
+        "Pinned in manifest.toml: ftpc "})
     EXPECT_NE(html.find(part), std::string::npos) << part;
   // Self-contained: no scripts, no external references (the SVG namespace is not fetched).
   EXPECT_EQ(html.find("<script"), std::string::npos);
@@ -64,7 +67,9 @@ TEST(Report, AbsentRecordsSayNotMeasured) {
   ReportInput input = loadReportInput(dir.string());
   EXPECT_TRUE(input.problems.empty());
   std::string html = renderReport(input);
-  EXPECT_EQ(count(html, "not measured"), 10u) << html;
+  EXPECT_EQ(count(html, "not measured"), 11u) << html;
+  EXPECT_NE(html.find("not measured: no export; an `export` stage writes a HuggingFace folder"),
+            std::string::npos);
   EXPECT_NE(html.find("not measured: trained without differential privacy"), std::string::npos);
   EXPECT_NE(html.find("not measured: no evaluation under perturbations or attacks"),
             std::string::npos);
