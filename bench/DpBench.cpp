@@ -12,13 +12,10 @@
 //
 //===----------------------------------------------------------------------------------------===//
 
+#include "ChildProcess.h"
 #include "model/TransformerModel.h"
 #include "train/GhostClipping.h"
 #include "train/Losses.h"
-
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -69,27 +66,8 @@ double runMode(int mode, int reps) {
 }
 
 Result inChild(int mode, int reps) {
-  int fds[2];
-  if (pipe(fds) != 0)
-    std::exit(1);
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    double seconds = runMode(mode, reps);
-    if (write(fds[1], &seconds, sizeof seconds) != sizeof seconds)
-      _exit(1);
-    _exit(0);
-  }
-  close(fds[1]);
-  Result r;
-  if (read(fds[0], &r.seconds, sizeof r.seconds) != sizeof r.seconds)
-    r.seconds = -1;
-  close(fds[0]);
-  int status = 0;
-  struct rusage usage {};
-  wait4(pid, &status, 0, &usage);
-  r.peakMiB = static_cast<double>(usage.ru_maxrss) / 1024.0; // KiB on Linux
-  return r;
+  ftp::bench::ChildResult child = ftp::bench::runInChild([&] { return runMode(mode, reps); });
+  return {child.seconds, child.peakMiB};
 }
 
 } // namespace

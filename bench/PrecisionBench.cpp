@@ -12,14 +12,11 @@
 //
 //===----------------------------------------------------------------------------------------===//
 
+#include "ChildProcess.h"
 #include "model/TransformerModel.h"
 #include "train/Batches.h"
 #include "train/Losses.h"
 #include "train/Precision.h"
-
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -71,27 +68,8 @@ double runMode(bool bf16, int64_t batchSize, int64_t length, int64_t reps) {
 }
 
 Result inChild(bool bf16, int64_t batch, int64_t length, int64_t reps) {
-  int fds[2];
-  if (pipe(fds) != 0)
-    std::exit(1);
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    double seconds = runMode(bf16, batch, length, reps);
-    if (write(fds[1], &seconds, sizeof seconds) != sizeof seconds)
-      _exit(1);
-    _exit(0);
-  }
-  close(fds[1]);
-  Result r;
-  if (read(fds[0], &r.seconds, sizeof r.seconds) != sizeof r.seconds)
-    r.seconds = -1;
-  close(fds[0]);
-  int status = 0;
-  struct rusage usage {};
-  wait4(pid, &status, 0, &usage);
-  r.peakMiB = static_cast<double>(usage.ru_maxrss) / 1024.0; // KiB on Linux
-  return r;
+  ftp::bench::ChildResult child = ftp::bench::runInChild([&] { return runMode(bf16, batch, length, reps); });
+  return {child.seconds, child.peakMiB};
 }
 
 } // namespace
