@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -197,6 +198,29 @@ std::shared_ptr<TransformerModel> loadExported(const fs::path &dir) {
   } catch (const json::exception &e) { // a field of the wrong JSON type
     throw ModelError(config.path.string() + ": " + e.what());
   }
+}
+
+double verifyExport(TransformerModel &trained, const fs::path &dir, const torch::Tensor &ids,
+                    const torch::Tensor &mask, double tolerance) {
+  std::shared_ptr<TransformerModel> reloaded = loadExported(dir);
+  bool wasTraining = trained.is_training();
+  trained.eval();
+  torch::NoGradGuard noGrad;
+  torch::Tensor expected = trained.forward(ids, mask);
+  torch::Tensor actual = reloaded->forward(ids, mask);
+  if (wasTraining)
+    trained.train();
+  if (actual.sizes() != expected.sizes())
+    throw ModelError(dir.string() + ": the export read back gives outputs of another shape than the model "
+                                    "that wrote it");
+  double diff = (actual - expected).abs().max().item<double>();
+  if (!(diff <= tolerance)) {
+    char text[160];
+    std::snprintf(text, sizeof text, "its logits differ by up to %.3g (tolerance %g) on %lld examples", diff,
+                  tolerance, static_cast<long long>(ids.size(0)));
+    throw ModelError(dir.string() + ": the export does not reproduce the trained model: " + text);
+  }
+  return diff;
 }
 
 std::shared_ptr<TransformerModel> loadSavedClassifier(const fs::path &dir,

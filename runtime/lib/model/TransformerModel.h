@@ -99,6 +99,11 @@ void exportHf(TransformerModel &model, const std::filesystem::path &sourceDir,
 /// Reloads an export of exportHf (classifier or LM); also loads HF's own
 /// BertForSequenceClassification / GPT2ForSequenceClassification / GPT2LMHeadModel folders.
 std::shared_ptr<TransformerModel> loadExported(const std::filesystem::path &dir);
+/// Reads the export in `dir` back (loadExported) and runs it and `trained` on `ids`/`mask` (eval
+/// mode, no gradients): the largest absolute difference of their outputs. Above `tolerance` (or
+/// outputs of another shape) throws ModelError: an export that does not reproduce the model.
+double verifyExport(TransformerModel &trained, const std::filesystem::path &dir, const torch::Tensor &ids,
+                    const torch::Tensor &mask, double tolerance);
 /// A classifier folder (as loadExported) whose head must be the one a program declared: `labels`
 /// in output order and `pooling`; anything else throws ModelError saying what differs (the folder
 /// changed after the checker compared it). `dropout` replaces the saved classifier dropout for

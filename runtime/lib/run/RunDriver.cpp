@@ -621,21 +621,7 @@ json Driver::reloadCheck(LoadedModel &m, const fs::path &dir, int64_t maxLen) {
   std::vector<int64_t> all(set.size());
   std::iota(all.begin(), all.end(), 0);
   train::Batch batch = train::makeBatch(set, all, m.net->isCausalLm());
-  std::shared_ptr<model::TransformerModel> reloaded = model::loadExported(dir);
-  bool wasTraining = m.net->is_training();
-  m.net->eval();
-  torch::NoGradGuard noGrad;
-  torch::Tensor expected = m.net->forward(batch.inputIds, batch.attentionMask);
-  torch::Tensor actual = reloaded->forward(batch.inputIds, batch.attentionMask);
-  if (wasTraining)
-    m.net->train();
-  if (actual.sizes() != expected.sizes())
-    throw std::runtime_error(fmt::format("{}: the reloaded export's outputs have another shape than the trained model's", dir.string()));
-  double diff = (actual - expected).abs().max().item<double>();
-  if (!(diff <= kTolerance))
-    throw std::runtime_error(fmt::format("{}: the export does not reproduce the trained model: its logits "
-                                         "differ by up to {:.3g} (tolerance {:g}) on {} examples",
-                                         dir.string(), diff, kTolerance, set.size()));
+  double diff = model::verifyExport(*m.net, dir, batch.inputIds, batch.attentionMask, kTolerance);
   return json{{"examples", static_cast<int64_t>(set.size())}, {"max_abs_diff", diff}, {"tolerance", kTolerance}};
 }
 

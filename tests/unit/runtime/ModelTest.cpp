@@ -292,6 +292,28 @@ TEST_F(ModelTest, SavedClassifierLoadsWithItsHeadAndItsLabels) {
   EXPECT_NE(pooled.find("pools differently"), std::string::npos) << pooled;
 }
 
+// Issue 31: the reload check done when exporting passes on a faithful export and stops with an
+// error on one whose weights differ from the model's (a classifier bias changed after writing).
+TEST_F(ModelTest, VerifyExportRefusesAnExportThatDoesNotReproduceTheModel) {
+  auto g = goldens("bert_tiny_goldens.safetensors");
+  torch::Tensor ids = g["input_ids"], mask = g["attention_mask"];
+  auto trained = loadSequenceClassifier(kData / "bert-tiny-cls", {"neg", "pos"}, Pooling::Cls, 0.1, 7);
+  trained->train();
+  exportHf(*trained, kData / "bert-tiny-cls", tmp_ / "export", false);
+  EXPECT_EQ(verifyExport(*trained, tmp_ / "export", ids, mask, 1e-4), 0.0);
+  EXPECT_TRUE(trained->is_training()); // left as it was
+
+  std::string file = (tmp_ / "export" / "model.safetensors").string(), error;
+  auto tensors = ftp::runtime::loadSafetensors(file, &error);
+  ASSERT_TRUE(tensors) << error;
+  (*tensors)["classifier.bias"] = (*tensors)["classifier.bias"] + 0.5;
+  ASSERT_TRUE(ftp::runtime::saveSafetensors(file, *tensors, {{"format", "pt"}}, &error)) << error;
+  std::string message = errorOf([&] { verifyExport(*trained, tmp_ / "export", ids, mask, 1e-4); });
+  EXPECT_NE(message.find("the export does not reproduce the trained model: its logits differ by up to 0.5"),
+            std::string::npos)
+      << message;
+}
+
 TEST_F(ModelTest, MeanPoolingAveragesNonPaddingTokens) {
   auto g = goldens("bert_tiny_goldens.safetensors");
   auto model = loadSequenceClassifier(kData / "bert-tiny-cls", {"x", "y"}, Pooling::Mean, 0.1, 3);
