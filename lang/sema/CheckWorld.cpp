@@ -119,8 +119,11 @@ void Checker::reportUnmatchedPatterns(const CheckedPipeline &out) {
         trained.insert(data->text.substr(0, data->text.find('.')));
   }
   for (const CheckedDataset &dataset : out.datasets) {
+    const Value *pathValue = dataset.source.field("path");
+    if (dataset.unmatchedPatterns.empty() || !pathValue)
+      continue; // (a source without a usable path was reported where it is written)
     bool onlyEvaluated = evaluated.count(dataset.name) && !trained.count(dataset.name);
-    const std::string &path = dataset.source.field("path")->text;
+    const std::string &path = pathValue->text;
     for (const auto &unmatched : dataset.unmatchedPatterns) {
       if (!onlyEvaluated)
         diagnostics_->report(unmatched.range, DiagKind::LabelPatternUnmatched, unmatched.pattern, path);
